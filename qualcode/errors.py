@@ -1,0 +1,43 @@
+"""The exceptions qualcode raises.
+
+Every error derives from :class:`QualcodeError`, so a caller (the CLI, a notebook) can catch one class.
+A message names the file, the line or code id, the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+
+class QualcodeError(Exception):
+    """Base class of every error qualcode raises on purpose."""
+
+
+class SourceFormatError(QualcodeError):
+    """A transcript or survey file cannot be read (empty, binary, undecodable, malformed, too big)."""
+
+
+class ManifestError(QualcodeError):
+    """participants.csv, sources.csv or a front-matter block is wrong."""
+
+
+class UnsafeArchiveError(SourceFormatError):
+    """A zip container (docx, xlsx, qdpx) is a bomb, traverses paths, or is otherwise unsafe to open."""
+
+
+class CodebookError(QualcodeError):
+    """A codebook does not validate. ``problems`` lists every problem found, not just the first."""
+
+    def __init__(self, message: str, problems: list | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class CodingsError(QualcodeError):
+    """A codings table or file is missing columns or holds values that cannot be used."""
+
+
+class OutputExistsError(QualcodeError):
+    """An output would overwrite an existing file; pass ``force=True`` (``--force``) to allow it."""
+
+
+class NotFittedError(QualcodeError, ValueError, AttributeError):
+    """An estimator was used before ``fit`` (like scikit-learn's NotFittedError)."""

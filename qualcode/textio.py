@@ -1,0 +1,154 @@
+"""Reading text files safely: size limits, encoding detection, newline normalisation.
+
+Transcripts arrive as UTF-8, UTF-8 with a BOM, UTF-16 (some Word "Unicode text" exports) or cp1252
+(Word's "plain text" on Windows). :func:`decode_bytes` turns bytes into ``str`` with newlines
+normalised to ``\\n``; everything downstream counts offsets in that text.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from .errors import SourceFormatError
+
+#: Default largest input file, in bytes (``--max-file-size`` changes it).
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Control characters other than tab/newline/carriage return/form feed mark binary data.
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r\f"} | {"\x7f"}
+
+
+def normalise_newlines(text: str) -> str:
+    """Return ``text`` with ``\\r\\n`` and lone ``\\r`` turned into ``\\n``."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_size(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse a file larger than ``max_bytes`` before anything reads it."""
+    size = Path(path).stat().st_size
+    if size > max_bytes:
+        raise SourceFormatError(
+            f"{path}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; "
+            "split it, or raise the limit with --max-file-size."
+        )
+
+
+def read_bytes(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Read ``path`` whole, refusing files larger than ``max_bytes`` before reading them."""
+    check_size(path, max_bytes)
+    return Path(path).read_bytes()
+
+
+def _line_of(data: bytes, byte_offset: int) -> int:
+    return data.count(b"\n", 0, byte_offset) + 1
+
+
+def _looks_utf16(data: bytes) -> str | None:
+    """Guess BOM-less UTF-16 from where the NUL bytes sit (ASCII-heavy text has every other byte 0)."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) / 2
+    if odd_nuls > 0.4 * half and even_nuls < 0.05 * half:
+        return "utf-16-le"
+    if even_nuls > 0.4 * half and odd_nuls < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _check_not_binary(text: str, name: str) -> None:
+    sample = text[:65536]
+    bad = sum(1 for ch in sample if ch in _CONTROL)
+    if bad and bad > 0.01 * len(sample):
+        raise SourceFormatError(
+            f"{name}: this looks like a binary file, not text ({bad} control characters in the first "
+            f"{len(sample)}); check the file type, or export the transcript as .txt/.docx."
+        )
+
+
+def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` to text with normalised newlines; return ``(text, encoding)``.
+
+    Raises :class:`SourceFormatError` for empty, binary or undecodable input, naming ``name`` and,
+    for undecodable bytes, the line and byte offset of the first bad byte.
+
+    >>> decode_bytes("caf\\u00e9\\r\\n".encode("cp1252"))
+    ('café\\n', 'cp1252')
+    """
+    if not data.strip():
+        raise SourceFormatError(f"{name}: the file is empty; remove it or add the transcript text.")
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:
+        encoding = _looks_utf16(data)
+        if encoding is None:
+            raise SourceFormatError(
+                f"{name}: this looks like a binary file, not text (it contains NUL bytes); "
+                "check the file type, or export the transcript as .txt/.docx."
+            )
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise SourceFormatError(
+                f"{name}: starts like {encoding} but byte {exc.start} (line {_line_of(data, exc.start)}) "
+                "cannot be decoded; re-save the file as UTF-8."
+            ) from None
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            text, encoding = _decode_legacy(data, name, exc)
+    text = text.lstrip("\ufeff")
+    _check_not_binary(text, name)
+    if not text.strip():
+        raise SourceFormatError(f"{name}: the file is empty; remove it or add the transcript text.")
+    return normalise_newlines(text), encoding
+
+
+def _decode_legacy(data: bytes, name: str, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+    pos = utf8_error.start
+    undecodable = SourceFormatError(
+        f"{name}: cannot decode byte 0x{data[pos]:02x} at offset {pos} (line {_line_of(data, pos)}): "
+        "the file mixes UTF-8 with other bytes or uses an unknown encoding; re-save it as UTF-8."
+    )
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    if any(ch > "\x7f" and not "\udc80" <= ch <= "\udcff" for ch in escaped):
+        # Valid UTF-8 multi-byte characters next to invalid bytes: a damaged UTF-8 file, not a legacy one.
+        raise undecodable
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _mostly_ascii_letters(text):
+        # Word's "plain text" export on Windows: English with a few smart quotes and dashes.
+        return text, "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        if text is not None:
+            return text, "cp1252"
+        raise undecodable
+    return str(best), best.encoding
+
+
+def _mostly_ascii_letters(text: str) -> bool:
+    letters = [ch for ch in text[:65536] if ch.isalpha()]
+    return not letters or sum(ch.isascii() for ch in letters) >= 0.9 * len(letters)
+
+
+def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """Read and decode a text file; see :func:`decode_bytes`."""
+    return decode_bytes(read_bytes(path, max_bytes), str(path))
