@@ -33,12 +33,20 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def human_size(n: int) -> str:
+    """``1536 -> '1.5 KB'``: sizes in messages people read."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} bytes"
+
+
 def check_size(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
     """Refuse a file larger than ``max_bytes`` before anything reads it."""
     size = Path(path).stat().st_size
     if size > max_bytes:
         raise SourceFormatError(
-            f"{path}: file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit; "
+            f"{path}: file is {human_size(size)}, over the {human_size(max_bytes)} limit; "
             "split it, or raise the limit with --max-file-size."
         )
 
