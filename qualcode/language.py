@@ -56,17 +56,67 @@ def pipeline_name() -> str:
     return f"{meta.get('lang', 'en')}_{meta['name']}-{meta.get('version', '?')}"
 
 
-def sentence_pipe(texts, batch_size: int = 256):
-    """Yield a sentence-split ``Doc`` per text, running only what sentence splitting needs."""
+def sentence_starts(texts, batch_size: int = 256):
+    """Yield, per text, the character offsets where its sentences start (``[0, ...]``; ``[]`` if empty).
+
+    With a trained pipeline its parser or senter decides. With the fallback pipeline this applies the
+    rule of spaCy's ``Sentencizer`` (a sentence ends after a token in ``punct_chars``, at the next
+    token that is not punctuation) to token arrays from the tokenizer, which gives the same boundaries
+    without building a Python object per token; ``tests/test_language.py`` checks the equivalence.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, ORTH, SENT_START
+
     language = nlp()
-    if "sentencizer" in language.pipe_names:
-        enabled = ["sentencizer"]
-    elif "senter" in language.pipe_names:
-        enabled = ["senter"]
-    else:
-        enabled = [name for name in language.pipe_names if name in ("tok2vec", "parser", "transformer")]
-    with language.select_pipes(enable=enabled):
-        yield from language.pipe(texts, batch_size=batch_size)
+    if "sentencizer" not in language.pipe_names:
+        enabled = [n for n in language.pipe_names if n in ("tok2vec", "transformer", "parser", "senter")]
+        with language.select_pipes(enable=enabled):
+            for doc in language.pipe(texts, batch_size=batch_size):
+                marks = doc.to_array([SENT_START, IDX])
+                yield marks[marks[:, 0] == 1, 1].tolist() if len(doc) else []
+        return
+    punct = np.array(sorted(language.vocab.strings.add(ch) for ch in language.get_pipe("sentencizer").punct_chars),
+                     dtype=np.uint64)
+    batch: list = []
+    for doc in language.tokenizer.pipe(texts, batch_size=batch_size):
+        batch.append(doc.to_array([ORTH, IS_PUNCT, IDX]) if len(doc) else None)
+        if len(batch) == batch_size:
+            yield from _sentencizer_rule(batch, punct)
+            batch = []
+    if batch:
+        yield from _sentencizer_rule(batch, punct)
+
+
+def _sentencizer_rule(batch, punct):
+    """Sentence-start offsets for a batch of token arrays (ORTH, IS_PUNCT, IDX), vectorised over the batch."""
+    import numpy as np
+
+    arrays = [a for a in batch if a is not None]
+    if not arrays:
+        return [[] for _ in batch]
+    tokens = np.concatenate(arrays)
+    lengths = np.array([len(a) for a in arrays])
+    doc_start = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    index = np.arange(len(tokens))
+    in_punct = np.isin(tokens[:, 0], punct)
+    plain = ~in_punct & (tokens[:, 1] == 0)
+    last_punct = np.maximum.accumulate(np.where(in_punct, index, -1))
+    last_plain = np.maximum.accumulate(np.where(plain, index, -1))
+    # Token i starts a sentence when it is plain, not its doc's first token, and a sentence-final mark
+    # of its own doc came after the last plain token before it.
+    before_punct = np.concatenate(([-1], last_punct[:-1]))
+    before_plain = np.concatenate(([-1], last_plain[:-1]))
+    starts = plain & (index != doc_start) & (before_punct >= doc_start) & (before_punct > before_plain)
+    offsets = tokens[:, 2]
+    result, pos = [], 0
+    for a in batch:
+        if a is None:
+            result.append([])
+            continue
+        stop = pos + len(a)
+        result.append([0, *offsets[pos:stop][starts[pos:stop]].tolist()])
+        pos = stop
+    return result
 
 
 @functools.lru_cache(maxsize=1)

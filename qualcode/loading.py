@@ -22,7 +22,7 @@ from .manifest import (
 from .model import Problem, Source, SourceMeta, Turn
 from .readers import READERS
 from .textio import DEFAULT_MAX_BYTES
-from .turns import LabelResolver, split_labelled
+from .turns import LabelResolver, label_lookup, split_labelled
 
 #: Group given to speakers when a folder has no participants.csv.
 UNGROUPED = "Ungrouped"
@@ -63,10 +63,19 @@ class ParticipantIndex:
             self.columns = list(frame.columns)
             for record in frame.to_dict("records"):
                 self.rows[record["participant_id"]] = record
+        self._lookup: dict[str, str] | None = None
 
     def add(self, pid: str, group: str, label: str | None = None) -> None:
         if pid not in self.rows:
             self.rows[pid] = {c: None for c in self.columns} | {"participant_id": pid, "group": group, "label": label or pid}
+            self._lookup = None
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        """Speaker label/id -> participant id over everyone (rebuilt only after additions)."""
+        if self._lookup is None:
+            self._lookup = label_lookup(self.rows)
+        return self._lookup
 
     def frame(self):
         import pandas as pd
@@ -117,7 +126,7 @@ def _check_listed(meta: SourceMeta, people: ParticipantIndex) -> None:
 
 def _spoken_turns(meta: SourceMeta, document, people: ParticipantIndex, problems: list[Problem]) -> list[Turn]:
     _check_listed(meta, people)
-    resolver = LabelResolver(meta, people.rows, meta.participants)
+    resolver = LabelResolver(meta, people.rows, people.lookup)
     if document.turns is None:
         raw_turns, _ = split_labelled(document.text, resolver.is_label)
         for turn in raw_turns:
@@ -128,7 +137,8 @@ def _spoken_turns(meta: SourceMeta, document, people: ParticipantIndex, problems
     for raw in raw_turns:
         if not people.listed and raw.label and not resolver.is_researcher(raw.label):
             people.add(raw.label, UNGROUPED)  # no participants.csv: every speaker is a participant
-            resolver.lookup.setdefault(raw.label.casefold(), raw.label)
+            resolver.base = people.lookup
+            resolver._found.pop(raw.label, None)
         turns.append(resolver.resolve(raw))
     problems += resolver.problems
     if not people.listed and any(t.participant_id is None and not t.is_researcher for t in turns):

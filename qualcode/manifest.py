@@ -127,7 +127,7 @@ def read_participants(root: Path):
         frame.insert(2, "label", "")
     keep = []
     seen: set[str] = set()
-    for i, row in frame.iterrows():
+    for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
         pid = row["participant_id"]
         if not pid:
@@ -160,7 +160,7 @@ def read_sources_manifest(root: Path) -> tuple[dict[str, SourceMeta], list[Probl
     problems: list[Problem] = []
     extra = [c for c in frame.columns if c not in MANIFEST_COLUMNS]
     metas: dict[str, SourceMeta] = {}
-    for i, row in frame.iterrows():
+    for i, row in enumerate(frame.to_dict("records")):
         line = i + 2
         file = row["file"].replace("\\", "/")
         if not file:

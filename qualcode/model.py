@@ -13,7 +13,7 @@ from pathlib import Path
 METHODS = ("interview", "joint_interview", "focus_group", "survey")
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     """Something wrong with an input: where it is, what is wrong and how to fix it."""
 
@@ -27,7 +27,7 @@ class Problem:
         return f"{where}: {self.severity}: {self.message}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Turn:
     """One speaker's stretch of talk, or one survey answer (``question`` set)."""
 
@@ -42,7 +42,7 @@ class Turn:
     question: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceMeta:
     """What the manifest and front matter say about one source file."""
 
@@ -61,7 +61,7 @@ class SourceMeta:
     manifest_line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """A loaded transcript or survey: its text, turns and metadata."""
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from .model import Source, Turn
+from .turns import trim_span
 
 UNITS = ("turn", "paragraph", "sentence", "answer")
 SEGMENT_COLUMNS = [
@@ -22,6 +23,11 @@ SEGMENT_COLUMNS = [
     "is_researcher", "start", "end", "text", "words", "turn", "line", "time_start", "time_end", "question",
 ]
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+
+# Every turn of the sources, in order, as (source, turn number from 1, turn).
+Job = tuple[Source, int, Turn]
+# A span is (index into the jobs, unit, start, end, segment id suffix).
+Span = tuple[int, str, int, int, str]
 
 
 def check_unit(unit: str) -> str:
@@ -32,97 +38,103 @@ def check_unit(unit: str) -> str:
     return unit
 
 
-def _row(source: Source, turn: Turn, number: int, unit: str, start: int, end: int, suffix: str, people: dict) -> dict:
-    text = source.text[start:end]
-    person = people.get(turn.participant_id) if turn.participant_id else None
-    return {
-        "source_id": source.source_id,
-        "segment_id": f"{source.source_id}:t{number}{suffix}",
-        "unit": unit,
-        "participant_id": turn.participant_id,
-        "group": person["group"] if person else None,
-        "label": person["label"] if person else turn.speaker,
-        "method": source.method,
-        "speaker": turn.speaker,
-        "is_researcher": turn.is_researcher,
-        "start": start,
-        "end": end,
-        "text": text,
-        "words": len(text.split()),
-        "turn": number,
-        "line": turn.line,
-        "time_start": turn.time_start,
-        "time_end": turn.time_end,
-        "question": turn.question,
-    }
-
-
 def turn_unit(source: Source) -> str:
     return "answer" if source.method == "survey" else "turn"
 
 
-def iter_turn_rows(sources: Iterable[Source], people: dict) -> Iterator[dict]:
-    """Rows for the ``turn`` unit (``answer`` for survey sources)."""
-    for source in sources:
-        unit = turn_unit(source)
-        for number, turn in enumerate(source.turns, 1):
-            yield _row(source, turn, number, unit, turn.start, turn.end, "", people)
+def iter_turn_spans(jobs: list[Job]) -> Iterator[Span]:
+    """Spans of the ``turn`` unit (``answer`` for survey sources)."""
+    for i, (source, _, turn) in enumerate(jobs):
+        yield i, turn_unit(source), turn.start, turn.end, ""
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def iter_paragraph_rows(sources: Iterable[Source], people: dict) -> Iterator[dict]:
-    """Rows for the ``paragraph`` unit: turns split at blank lines."""
-    for source in sources:
-        for number, turn in enumerate(source.turns, 1):
-            pos, k = turn.start, 0
-            for brk in [*_PARAGRAPH_BREAK.finditer(source.text, turn.start, turn.end), None]:
-                stop = brk.start() if brk else turn.end
-                start, end = _trimmed(source.text, pos, stop)
-                if end > start:
-                    k += 1
-                    yield _row(source, turn, number, "paragraph", start, end, f".p{k}", people)
-                if brk:
-                    pos = brk.end()
-
-
-def iter_sentence_rows(sources: Iterable[Source], people: dict, batch_size: int = 256) -> Iterator[dict]:
-    """Rows for the ``sentence`` unit: spaCy sentences inside each turn, streamed (no Doc is kept)."""
-    from .language import sentence_pipe
-
-    sources = list(sources)
-    jobs = [(source, number, turn) for source in sources for number, turn in enumerate(source.turns, 1)]
-    texts = (source.text[turn.start : turn.end] for source, _, turn in jobs)
-    for (source, number, turn), doc in zip(jobs, sentence_pipe(texts, batch_size)):
-        k = 0
-        for sent in doc.sents:
-            start, end = _trimmed(source.text, turn.start + sent.start_char, turn.start + sent.end_char)
+def iter_paragraph_spans(jobs: list[Job]) -> Iterator[Span]:
+    """Spans of the ``paragraph`` unit: turns split at blank lines."""
+    for i, (source, _, turn) in enumerate(jobs):
+        text, pos, k = source.text, turn.start, 0
+        for brk in [*_PARAGRAPH_BREAK.finditer(text, turn.start, turn.end), None]:
+            start, end = trim_span(text, pos, brk.start() if brk else turn.end)
             if end > start:
                 k += 1
-                yield _row(source, turn, number, "sentence", start, end, f".s{k}", people)
+                yield i, "paragraph", start, end, f".p{k}"
+            if brk:
+                pos = brk.end()
 
 
-_ITERATORS = {"turn": iter_turn_rows, "answer": iter_turn_rows, "paragraph": iter_paragraph_rows, "sentence": iter_sentence_rows}
+def iter_sentence_spans(jobs: list[Job], batch_size: int = 256) -> Iterator[Span]:
+    """Spans of the ``sentence`` unit: spaCy sentences inside each turn, streamed (no Doc is kept)."""
+    from .language import sentence_starts
+
+    texts = (source.text[turn.start : turn.end] for source, _, turn in jobs)
+    for i, bounds in enumerate(sentence_starts(texts, batch_size)):
+        source, _, turn = jobs[i]
+        k = 0
+        for left, right in zip(bounds, [*bounds[1:], turn.end - turn.start]):
+            start, end = trim_span(source.text, turn.start + left, turn.start + right)
+            if end > start:
+                k += 1
+                yield i, "sentence", start, end, f".s{k}"
+
+
+_SPANS = {"turn": iter_turn_spans, "answer": iter_turn_spans, "paragraph": iter_paragraph_spans, "sentence": iter_sentence_spans}
+
+
+def _turn_columns(jobs: list[Job], groups: dict, labels: dict) -> dict[str, list]:
+    """Per-turn columns, one entry per job; smaller units repeat their turn's values."""
+    turns = [turn for _, _, turn in jobs]
+    pids = [turn.participant_id for turn in turns]
+    return {
+        "source_id": [source.source_id for source, _, _ in jobs],
+        "participant_id": pids,
+        "group": [groups.get(pid) for pid in pids],
+        "label": [labels.get(pid, t.speaker) if pid else t.speaker for pid, t in zip(pids, turns)],
+        "method": [source.method for source, _, _ in jobs],
+        "speaker": [t.speaker for t in turns],
+        "is_researcher": [t.is_researcher for t in turns],
+        "turn": [number for _, number, _ in jobs],
+        "line": [t.line for t in turns],
+        "time_start": [t.time_start for t in turns],
+        "time_end": [t.time_end for t in turns],
+        "question": [t.question for t in turns],
+    }
 
 
 def segments_frame(sources: Iterable[Source], participants, unit: str = "turn", include_researchers: bool = True):
     """Build the segments DataFrame of ``sources`` for ``unit`` (see the module docstring)."""
+    import numpy as np
     import pandas as pd
 
     check_unit(unit)
-    people = {row["participant_id"]: row for row in participants.to_dict("records")}
-    rows = _ITERATORS[unit](sources, people)
-    if not include_researchers:
-        rows = (row for row in rows if not row["is_researcher"])
-    frame = pd.DataFrame(list(rows), columns=SEGMENT_COLUMNS)
-    frame = frame.astype({"start": "int64", "end": "int64", "words": "int64", "turn": "int64", "is_researcher": "bool"})
+    jobs = [
+        (source, number, turn)
+        for source in sources
+        for number, turn in enumerate(source.turns, 1)
+        if include_researchers or not turn.is_researcher
+    ]
+    groups = dict(zip(participants["participant_id"], participants["group"]))
+    labels = dict(zip(participants["participant_id"], participants["label"]))
+    per_turn = pd.DataFrame(_turn_columns(jobs, groups, labels))
+    rows, kinds, starts, ends, suffixes = [], [], [], [], []
+    for row, kind, start, end, suffix in _SPANS[unit](jobs):
+        rows.append(row)
+        kinds.append(kind)
+        starts.append(start)
+        ends.append(end)
+        suffixes.append(suffix)
+    if len(rows) == len(jobs) and rows[-1:] == [len(jobs) - 1]:  # one span per turn: nothing to repeat
+        frame = per_turn
+    else:
+        frame = per_turn.take(np.asarray(rows, dtype=np.int64)).reset_index(drop=True)
+    texts = [jobs[row][0].text[start:end] for row, start, end in zip(rows, starts, ends)]
+    frame["segment_id"] = [f"{jobs[row][0].source_id}:t{jobs[row][1]}{sfx}" for row, sfx in zip(rows, suffixes)]
+    frame["unit"] = kinds
+    frame["start"] = np.asarray(starts, dtype=np.int64)
+    frame["end"] = np.asarray(ends, dtype=np.int64)
+    frame["words"] = np.fromiter((len(t.split()) for t in texts), dtype=np.int64, count=len(texts))
+    frame["text"] = texts
+    frame = frame.astype({"turn": "int64", "is_researcher": "bool"})
     frame["line"] = frame["line"].astype("Int64")
+    frame = frame[SEGMENT_COLUMNS]
     attributes = [c for c in participants.columns if c not in ("participant_id", "group", "label")]
     if attributes:
         extra = participants[["participant_id", *attributes]].rename(

@@ -8,6 +8,7 @@ normalised to ``\\n``; everything downstream counts offsets in that text.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from .errors import SourceFormatError
@@ -23,7 +24,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 # Control characters other than tab/newline/carriage return/form feed mark binary data.
-_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r\f"} | {"\x7f"}
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def normalise_newlines(text: str) -> str:
@@ -78,7 +79,7 @@ def _looks_utf16(data: bytes) -> str | None:
 
 def _check_not_binary(text: str, name: str) -> None:
     sample = text[:65536]
-    bad = sum(1 for ch in sample if ch in _CONTROL)
+    bad = len(_CONTROL.findall(sample))
     if bad and bad > 0.01 * len(sample):
         raise SourceFormatError(
             f"{name}: this looks like a binary file, not text ({bad} control characters in the first "

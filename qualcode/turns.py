@@ -9,6 +9,7 @@ researcher turns.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ LABEL_LINE = re.compile(
     rf"^[ \t]*(?:(?P<ts>{_TIMESTAMP})[ \t]+)?(?P<label>[A-Za-z\[][^:\n?!;,\"“”]{{0,39}}?)[ \t]*:(?:[ \t]+|(?=\n)|$)",
     re.MULTILINE,
 )
+# The same, anchored on the newline before the label: a literal first character lets the regex engine
+# skip ahead instead of trying every position (about twice as fast on long transcripts).
+_NEXT_LABEL = re.compile("\n" + LABEL_LINE.pattern[1:])
 _GENERIC_PARTICIPANT = re.compile(r"^(?:p|participant|respondent|interviewee|client|patient|speaker)(?:[ ]?[a-z0-9]{1,3})?$")
 _GENERIC_RESEARCHER = re.compile(
     r"^(?:i|r|q|int|interviewer|facilitator|co-?facilitator|moderator|researcher|note ?taker)(?:[ ]?[a-z0-9])?$"
@@ -39,7 +43,7 @@ def looks_like_label(label: str) -> bool:
     return all(w[0].isupper() or w[0].isdigit() or w[0] == "[" for w in words)
 
 
-@dataclass
+@dataclass(slots=True)
 class RawTurn:
     """A labelled stretch of text before its label is resolved."""
 
@@ -52,12 +56,11 @@ class RawTurn:
     question: str | None = None
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` moved inwards past white space (slicing is far faster than a Python loop)."""
+    span = text[start:end]
+    lead = len(span) - len(span.lstrip())
+    return start + lead, start + lead + len(span.strip())
 
 
 def split_labelled(text: str, is_label) -> tuple[list[RawTurn], bool]:
@@ -68,20 +71,22 @@ def split_labelled(text: str, is_label) -> tuple[list[RawTurn], bool]:
     unlabelled turn, minus a short title line at the top.
     """
     turns: list[RawTurn] = []
-    current: RawTurn | None = None
     line_no, line_pos = 1, 0
-    for match in LABEL_LINE.finditer(text):
-        label = match.group("label").strip()
+    first = LABEL_LINE.match(text)
+    matches = _NEXT_LABEL.finditer(text)
+    if first is not None:
+        matches = itertools.chain([first], matches)
+    for match in matches:
+        label = match.group("label")
         if not is_label(label):
             continue
-        line_no += text.count("\n", line_pos, match.start())
-        line_pos = match.start()
-        if current is not None:
-            current.end = match.start()
-            turns.append(current)
-        current = RawTurn(label, match.end(), len(text), line_no, time_start=match.group("ts"))
-    if current is not None:
-        turns.append(current)
+        begin = match.start() + (text[match.start()] == "\n")
+        line_no += text.count("\n", line_pos, begin)
+        line_pos = begin
+        if turns:
+            turns[-1].end = begin
+        turns.append(RawTurn(label, match.end(), len(text), line_no, time_start=match.group("ts")))
+    found = bool(turns)
     if turns and len(text[: turns[0].start].split()) > 30:
         first_label = text.rfind("\n", 0, turns[0].start) + 1
         start = _skip_title(text[:first_label])
@@ -91,12 +96,12 @@ def split_labelled(text: str, is_label) -> tuple[list[RawTurn], bool]:
         turns = [RawTurn(None, start, len(text), text.count("\n", 0, start) + 1)]
     result = []
     for turn in turns:
-        turn.start, turn.end = _trim(text, turn.start, turn.end)
+        turn.start, turn.end = trim_span(text, turn.start, turn.end)
         if turn.time_start:
             turn.time_start = turn.time_start.strip("[]()")
         if turn.end > turn.start:
             result.append(turn)
-    return result, current is not None
+    return result, found
 
 
 def _skip_title(text: str) -> int:
@@ -111,39 +116,64 @@ def _skip_title(text: str) -> int:
     return first_break + 2
 
 
-class LabelResolver:
-    """Resolves speaker labels of one source to participant ids, collecting warnings."""
+def label_lookup(participants: dict[str, dict]) -> dict[str, str]:
+    """Normalised id and display label -> participant id, for every participant (ids win)."""
+    lookup: dict[str, str] = {}
+    for pid, info in participants.items():
+        if info.get("label"):
+            lookup.setdefault(_norm(str(info["label"])), pid)
+    for pid in participants:
+        lookup[_norm(pid)] = pid
+    return lookup
 
-    def __init__(self, meta: SourceMeta, participants: dict[str, dict], source_participants: list[str]):
+
+class LabelResolver:
+    """Resolves speaker labels of one source to participant ids, collecting warnings.
+
+    ``base`` is :func:`label_lookup` of all participants; the source's own participants' labels and
+    its aliases take precedence over it.
+    """
+
+    def __init__(self, meta: SourceMeta, participants: dict[str, dict], base: dict[str, str]):
         self.meta = meta
         self.researchers = {_norm(r) for r in meta.researchers}
+        self.base = base
         self.lookup: dict[str, str] = {}
-        # Most specific last: labels, then ids, then aliases win.
-        for pid in source_participants:
-            info = participants.get(pid, {})
-            if info.get("label"):
-                self.lookup.setdefault(_norm(str(info["label"])), pid)
-        for pid in participants:
-            self.lookup.setdefault(_norm(pid), pid)
-            label = participants[pid].get("label")
+        for pid in meta.participants:
+            label = participants.get(pid, {}).get("label")
             if label:
-                self.lookup.setdefault(_norm(str(label)), pid)
-        for pid in source_participants:
+                self.lookup[_norm(str(label))] = pid
             self.lookup[_norm(pid)] = pid
         for alias, pid in meta.aliases.items():
             self.lookup[_norm(alias)] = pid
-        self.source_participants = source_participants
+        self.source_participants = meta.participants
         self.problems: list[Problem] = []
         self._warned: set[str] = set()
+        self._is_label: dict[str, bool] = {}
+        self._is_researcher: dict[str, bool] = {}
+        self._found: dict[str, str | None] = {}
+
+    def find(self, label: str) -> str | None:
+        """The participant id ``label`` names, or ``None``."""
+        if label not in self._found:
+            norm = _norm(label)
+            self._found[label] = self.lookup.get(norm) or self.base.get(norm)
+        return self._found[label]
 
     def is_researcher(self, label: str) -> bool:
-        norm = _norm(label)
-        return norm in self.researchers or bool(_GENERIC_RESEARCHER.match(norm))
+        known = self._is_researcher.get(label)
+        if known is None:
+            norm = _norm(label)
+            known = self._is_researcher[label] = norm in self.researchers or bool(_GENERIC_RESEARCHER.match(norm))
+        return known
 
     def is_label(self, label: str) -> bool:
         """Whether a candidate label at the start of a line really starts a turn."""
-        norm = _norm(label)
-        return norm in self.lookup or self.is_researcher(label) or looks_like_label(label)
+        known = self._is_label.get(label)
+        if known is None:
+            known = self.find(label) is not None or self.is_researcher(label) or looks_like_label(label)
+            self._is_label[label] = known
+        return known
 
     def resolve(self, raw: RawTurn) -> Turn:
         sole = self.source_participants[0] if len(self.source_participants) == 1 else None
@@ -151,7 +181,7 @@ class LabelResolver:
             return Turn(raw.start, raw.end, None, sole, False, raw.line, raw.time_start, raw.time_end, raw.question)
         if self.is_researcher(raw.label):
             return Turn(raw.start, raw.end, raw.label, None, True, raw.line, raw.time_start, raw.time_end, raw.question)
-        pid = self.lookup.get(_norm(raw.label))
+        pid = self.find(raw.label)
         if pid is not None and self.source_participants and pid not in self.source_participants:
             self._warn(
                 raw,
