@@ -77,7 +77,7 @@ def sentence_starts(texts, batch_size: int = 256):
         return
     punct = np.array(sorted(language.vocab.strings.add(ch) for ch in language.get_pipe("sentencizer").punct_chars),
                      dtype=np.uint64)
-    batch: list = []
+    batch = []
     for doc in language.tokenizer.pipe(texts, batch_size=batch_size):
         batch.append(doc.to_array([ORTH, IS_PUNCT, IDX]) if len(doc) else None)
         if len(batch) == batch_size:
@@ -85,6 +85,28 @@ def sentence_starts(texts, batch_size: int = 256):
             batch = []
     if batch:
         yield from _sentencizer_rule(batch, punct)
+
+
+def rule_sentence_starts(doc) -> list[int]:
+    """Sentence-start character offsets of a tokenised ``doc`` by spaCy's Sentencizer rule.
+
+    Used where the same boundaries are wanted on every machine (long-turn coding windows), whatever
+    pipeline is installed.
+    """
+    if not len(doc):
+        return []
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+
+    return _sentencizer_rule([doc.to_array([ORTH, IS_PUNCT, IDX])], _punct_hashes())[0]
+
+
+@functools.lru_cache(maxsize=1)
+def _punct_hashes():
+    import numpy as np
+    from spacy.pipeline.sentencizer import Sentencizer
+
+    strings = nlp().vocab.strings
+    return np.array(sorted(strings.add(ch) for ch in Sentencizer.default_punct_chars), dtype=np.uint64)
 
 
 def _sentencizer_rule(batch, punct):

@@ -54,8 +54,8 @@ def write_sheets(sheets: dict, path: Path) -> None:
             if cols:
                 sheet.autofilter(0, 0, max(rows, 1), cols - 1)
             for i, column in enumerate(frame.columns):
-                sample = frame[column].head(500).astype(str)
-                longest = max([len(str(column))] + [len(v) for v in sample]) if len(sample) else len(str(column))
+                lengths = frame[column].head(500).map(lambda v: 0 if v is None or v != v else len(str(v)))
+                longest = max(len(str(column)), int(lengths.max()) if len(lengths) else 0)
                 width = min(max(longest + 2, 8), 80)
                 sheet.set_column(i, i, width, wrap if longest > 80 else top)
 

@@ -36,7 +36,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from . import corpus_cmds  # noqa: E402,F401  (registers commands)
+def sub_app(help: str) -> typer.Typer:
+    """A command group with the same error handling as the top level."""
+    return typer.Typer(cls=_Group, help=help, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+from . import corpus_cmds, codebook_cmds, coding_cmds  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

@@ -1,0 +1,61 @@
+"""``qualcode code``: apply a codebook's rules to a transcripts folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import app
+from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, load, print_frame, progress_bar, wrote
+
+CodebookOption = Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")]
+Unit = Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn (answers for surveys), paragraph or sentence.")]
+
+
+@app.command(epilog="Example: qualcode code transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/codings.csv")
+def code(
+    folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
+    codebook: CodebookOption,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Codings file: .csv, .parquet, .xlsx or .json.")] = None,
+    unit: Unit = "turn",
+    include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
+    include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate (not yet accepted) codes too.")] = False,
+    long_turn_words: Annotated[int, typer.Option(help="Turns longer than this are matched sentence by sentence.", min=1)] = 200,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.", min=1)] = 1,
+    strict: Strict = False,
+    force: Force = False,
+    max_file_size: MaxFileSize = 50.0,
+):
+    """Code every segment with the codebook's rules; write the codings table and print a short report."""
+    import warnings
+
+    from ..codebook import Codebook
+    from ..coding import apply_codebook
+    from ..codings import codings_format, write_codings
+    from ..output import check_writable
+
+    if output is not None:
+        codings_format(output)
+        check_writable(output, force)
+    book = Codebook.from_yaml(codebook)
+    corpus = load(folder, strict, max_file_size)
+    with progress_bar("Coding") as progress, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = apply_codebook(
+            corpus, book, unit=unit, include_researchers=include_researchers, include_candidates=include_candidates,
+            long_turn_words=long_turn_words, jobs=jobs, progress=progress,
+        )
+    for message in run.warnings:
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    if output is not None:
+        wrote(write_codings(run.codings, output, force=force), f"{len(run.codings):,} codings")
+    print_report(run.report())
+    exit_for(corpus)
+
+
+def print_report(report) -> None:
+    for line in report.lines():
+        console.print(line, highlight=False, soft_wrap=True)
+    print_frame(report.per_theme[["theme", "codings", "segments", "participants"]], title="Codings per theme")

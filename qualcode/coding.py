@@ -1,0 +1,267 @@
+"""Deductive coding: a codebook's rules applied to every segment of a corpus.
+
+>>> codings = qualcode.code(corpus, codebook)                  # doctest: +SKIP
+
+The coding unit is the turn (survey answer) by default, or paragraphs or sentences. Researcher turns
+are not coded unless asked. A turn longer than ``long_turn_words`` is matched sentence by sentence and
+each excerpt is the matching sentence with one sentence of context either side (overlapping excerpts of
+one code merge), so quotes stay readable. Same corpus and codebook, same table, same row order.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+
+from .codebook import Codebook
+from .codings import CODING_COLUMNS, empty_codings
+from .errors import QualcodeError
+from .rules import RuleSet
+
+DEFAULT_LONG_TURN_WORDS = 200
+_CHUNK = 2000  # segments per task with several jobs
+
+# Set in each worker process (and in the parent for jobs=1): the compiled rules and options.
+_STATE: dict = {}
+
+
+@dataclass
+class CodingRun:
+    """The result of :func:`apply_codebook`: the codings, the coded segments and any warnings."""
+
+    codings: object
+    segments: object
+    codebook: Codebook
+    warnings: list[str] = field(default_factory=list)
+
+    def report(self):
+        from .coding_report import coding_report
+
+        return coding_report(self.codings, self.segments, self.codebook)
+
+
+def _windows(doc, text: str) -> list[tuple[int, int, int, int]]:
+    """Per sentence of a long text: ``(window start, window end, sentence start, sentence end)``,
+    the window being the sentence with the previous and the next one."""
+    from .language import rule_sentence_starts
+
+    starts = rule_sentence_starts(doc)
+    bounds = [*starts, len(text)]
+    n = len(starts)
+    return [(bounds[max(i - 1, 0)], bounds[min(i + 2, n)], bounds[i], bounds[i + 1]) for i in range(n)]
+
+
+def _merge(spans: list[tuple[int, int, float, list]]) -> list[tuple[int, int, float, list]]:
+    """Merge overlapping excerpts of one code: union of spans, max score, all evidence once."""
+    spans.sort(key=lambda s: (s[0], s[1]))
+    merged: list[list] = []
+    for start, end, score, hits in spans:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            last[2] = max(last[2], score)
+            last[3] = last[3] + [h for h in hits if h not in last[3]]
+        else:
+            merged.append([start, end, score, list(hits)])
+    return [tuple(m) for m in merged]
+
+
+def _code_chunk(chunk: list[tuple]) -> list[tuple]:
+    """Code a chunk of ``(row, text, words, group, method, speakers)``; return coding tuples."""
+    rules: RuleSet = _STATE["rules"]
+    long_words: int = _STATE["long_turn_words"]
+    out = []
+    texts = [item[1] for item in chunk]
+    for (row, text, words, group, method, speakers), doc in zip(chunk, rules.pipe(texts)):
+        hits = rules.hits(doc)
+        if not hits:
+            continue
+        meta = (group, method, speakers)
+        if words <= long_words:
+            coded = {node: [(0, len(text), score, ev)] for node, (score, ev) in rules.evaluate(hits, 0, len(text), meta).items()}
+        else:
+            per_node: dict[str, list] = {}
+            for lo, hi, *sentence in _windows(doc, text):
+                for node, (score, ev) in rules.evaluate(hits, lo, hi, meta, center=sentence).items():
+                    per_node.setdefault(node, []).append((lo, hi, score, ev))
+            coded = {node: _merge(spans) for node, spans in per_node.items()}
+        for node, spans in coded.items():
+            for lo, hi, score, ev in spans:
+                out.append((row, node, lo, hi, score, [(h.kind, h.term, h.start, h.end) for h in ev]))
+    return out
+
+
+def _init_worker(rules: RuleSet | None, long_turn_words: int) -> None:
+    _STATE["rules"] = rules if rules is not None else _STATE.get("rules")
+    _STATE["long_turn_words"] = long_turn_words
+
+
+def _prune_ancestors(rows: list[tuple], codebook: Codebook) -> list[tuple]:
+    """Drop a node's coding where a descendant coded an overlapping excerpt of the same segment."""
+    by_row: dict[int, list[tuple]] = {}
+    for item in rows:
+        by_row.setdefault(item[0], []).append(item)
+    kept = []
+    for items in by_row.values():
+        for item in items:
+            _, node, lo, hi, *_ = item
+            shadowed = any(
+                other[1] != node and node in {a.id for a in codebook.ancestors(other[1])} and other[2] < hi and lo < other[3]
+                for other in items
+            )
+            if not shadowed:
+                kept.append(item)
+    return kept
+
+
+def apply_codebook(
+    corpus,
+    codebook: Codebook,
+    *,
+    unit: str = "turn",
+    include_researchers: bool = False,
+    include_candidates: bool = False,
+    long_turn_words: int = DEFAULT_LONG_TURN_WORDS,
+    jobs: int = 1,
+    progress=None,
+    chunk_size: int = _CHUNK,
+) -> CodingRun:
+    """Code every segment of ``corpus`` with ``codebook``'s rules; see :func:`code` for the options."""
+    import pandas as pd
+
+    from .segments import check_unit
+
+    check_unit(unit)
+    if jobs < 1:
+        raise QualcodeError(f"jobs must be at least 1, not {jobs}.")
+    segments = corpus.segments(unit, include_researchers=include_researchers)
+    if not include_researchers:
+        segments = segments[~segments.is_researcher].reset_index(drop=True)
+    if segments.empty or segments.participant_id.isna().all():
+        raise QualcodeError(
+            "the corpus has no participant segments to code (only researcher turns or nothing at all); "
+            "check the speaker labels, or pass --include-researchers."
+        )
+    run_warnings = corpus_warnings(codebook, corpus)
+    rules = RuleSet(codebook, include_candidates=include_candidates)
+    if not rules.nodes:
+        run_warnings.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
+    speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
+    items = list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers))
+    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    rows: list[tuple] = []
+    if rules.nodes:
+        if jobs == 1 or len(chunks) == 1:
+            _init_worker(rules, long_turn_words)
+            for done, chunk in enumerate(chunks, 1):
+                rows += _code_chunk(chunk)
+                if progress:
+                    progress(done, len(chunks), "")
+        else:
+            rows = _code_parallel(chunks, rules, long_turn_words, jobs, progress)
+    rows = _prune_ancestors(rows, codebook)
+    codings = _codings_frame(rows, segments, codebook)
+    for message in run_warnings:
+        warnings.warn(message, stacklevel=2)
+    return CodingRun(codings, segments, codebook, run_warnings)
+
+
+def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple]:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        # Workers inherit the compiled rules and spaCy from this process: nothing is pickled per task.
+        _init_worker(rules, long_turn_words)
+        context, initargs = multiprocessing.get_context("fork"), (None, long_turn_words)
+    else:
+        context, initargs = multiprocessing.get_context("spawn"), (rules, long_turn_words)
+    rows: list[tuple] = []
+    with context.Pool(min(jobs, len(chunks), os.cpu_count() or jobs), _init_worker, initargs) as pool:
+        for done, part in enumerate(pool.imap(_code_chunk, chunks), 1):
+            rows += part
+            if progress:
+                progress(done, len(chunks), "")
+    return rows
+
+
+def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
+    import pandas as pd
+
+    if not rows:
+        return empty_codings()
+    order = {node_id: i for i, node_id in enumerate(codebook.nodes)}
+    rows.sort(key=lambda r: (r[0], r[2], order[r[1]], r[3]))
+    seg_rows = [r[0] for r in rows]
+    base = segments.iloc[seg_rows]
+    starts = base.start.to_numpy() + [r[2] for r in rows]
+    ends = base.start.to_numpy() + [r[3] for r in rows]
+    texts = [text[lo:hi] for text, (_, _, lo, hi, _, _) in zip(base.text, rows)]
+    nodes = [codebook.nodes[r[1]] for r in rows]
+    evidence = [
+        "; ".join(f"{kind}:{term}@{lo + offset}-{hi + offset}" for kind, term, lo, hi in r[5])
+        for r, offset in zip(rows, base.start.to_numpy().tolist())
+    ]
+    frame = pd.DataFrame({
+        "source_id": base.source_id.to_numpy(),
+        "segment_id": base.segment_id.to_numpy(),
+        "participant_id": base.participant_id.to_numpy(),
+        "group": base.group.to_numpy(),
+        "label": base.label.to_numpy(),
+        "method": base.method.to_numpy(),
+        "start": starts,
+        "end": ends,
+        "text": texts,
+        "code_id": [n.id for n in nodes],
+        "code": [n.label for n in nodes],
+        "theme_id": [n.theme_id for n in nodes],
+        "theme": [codebook.nodes[n.theme_id].label for n in nodes],
+        "subtheme_id": [n.subtheme_id for n in nodes],
+        "subtheme": [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes],
+        "coder": f"rules@{codebook.version}",
+        "origin": "rule",
+        "score": [float(r[4]) for r in rows],
+        "evidence": evidence,
+        "codebook_version": codebook.version,
+    })
+    # Trim the excerpt of a long-turn window to its text's own white space, keeping offsets exact.
+    frame = _trim_excerpts(frame)
+    return frame[CODING_COLUMNS].astype({"start": "int64", "end": "int64", "score": "float64"})
+
+
+def _trim_excerpts(frame):
+    lead = frame.text.str.len() - frame.text.str.lstrip().str.len()
+    trail = frame.text.str.len() - frame.text.str.rstrip().str.len()
+    if (lead == 0).all() and (trail == 0).all():
+        return frame
+    frame = frame.copy()
+    frame["start"] = frame.start + lead
+    frame["end"] = frame.end - trail
+    frame["text"] = frame.text.str.strip()
+    return frame
+
+
+def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
+    """Rules that name groups the corpus does not have (they can never match)."""
+    groups = {str(g).casefold() for g in corpus.groups}
+    out = []
+    for node in codebook.active():
+        for group in node.rules.get("groups") or []:
+            if str(group).casefold() not in groups:
+                out.append(
+                    f"code {node.id!r}: rules.groups names {group!r}, which is not a participant group in this corpus "
+                    f"({', '.join(corpus.groups)}); the rule will never match there."
+                )
+    return out
+
+
+def code(corpus, codebook: Codebook, **options):
+    """Apply ``codebook``'s rules to ``corpus``; return the codings table (see :mod:`qualcode.codings`).
+
+    Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
+    ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
+
+    >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))  # doctest: +SKIP
+    """
+    return apply_codebook(corpus, codebook, **options).codings

@@ -1,0 +1,212 @@
+"""Compiling a codebook's rules into spaCy matchers, and finding which nodes a text matches.
+
+Keywords match on case-insensitive lookup lemmas: each keyword is expanded once into every surface form
+whose lemma sequence equals the keyword's (``refer`` -> refer, refers, referred, referring) and all of
+them go into one ``PhraseMatcher`` on ``LOWER``. The cost of matching therefore does not grow with the
+number of codes, and only the tokenizer has to run over the text. ``patterns`` go into a ``Matcher``;
+the full pipeline runs only when a pattern uses attributes the tokenizer does not set (``LEMMA``,
+``POS``...). ``regex`` runs on the raw text, case-insensitively.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .codebook import Codebook, Node
+from .language import lemma_of, nlp, surface_forms
+
+_TOKENIZER_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "SHAPE", "LENGTH", "OP", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
+                    "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE",
+                    "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY", "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL",
+                    "PREFIX", "SUFFIX", "_"}
+#: Largest number of surface-form combinations one keyword phrase may expand into.
+MAX_EXPANSIONS = 512
+
+
+@dataclass(slots=True)
+class Hit:
+    """One rule match inside a text: character offsets relative to that text."""
+
+    node_id: str
+    kind: str  # keyword | pattern | regex | near | exclude
+    term: str  # the keyword, pattern number, regex, or "a~b" for near
+    start: int
+    end: int
+    token: int = -1  # first token index (keyword and pattern hits)
+    token_end: int = -1
+
+
+def keyword_forms(term: str, tokenizer) -> list[list[str]]:
+    """Every lower-case token sequence whose lookup lemmas equal those of ``term``."""
+    words = [t.text for t in tokenizer(term.strip()) if not t.is_space]
+    options = []
+    for word in words:
+        forms = {word.lower()}
+        if any(ch.isalpha() for ch in word):
+            forms |= set(surface_forms(lemma_of(word)))
+        forms |= {f.replace("'", "\u2019") for f in forms if "'" in f}
+        options.append(sorted(forms))
+    combos = 1
+    for forms in options:
+        combos *= len(forms)
+    if combos > MAX_EXPANSIONS:  # a long phrase of very inflected words: vary the last word only
+        options = [[w.lower()] for w in words[:-1]] + [options[-1]]
+    return [list(combo) for combo in itertools.product(*options)]
+
+
+class RuleSet:
+    """The compiled rules of a codebook's active nodes; build once, apply to many texts.
+
+    >>> rules = RuleSet(Codebook.from_yaml("codebooks/minimal.yaml"))          # doctest: +SKIP
+    >>> rules.hits(rules.make_doc("I was referred by my GP."))                  # doctest: +SKIP
+    """
+
+    def __init__(self, codebook: Codebook, include_candidates: bool = False):
+        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.tokens import Doc
+
+        self.codebook = codebook
+        language = nlp()
+        self.vocab = language.vocab
+        self.tokenizer = language.tokenizer
+        self.nodes: list[Node] = [n for n in codebook.active(include_candidates) if n.has_rules]
+        self.order = {n.id: i for i, n in enumerate(codebook.nodes.values())}
+        self.phrases = PhraseMatcher(self.vocab, attr="LOWER")
+        self.matcher = Matcher(self.vocab)
+        self.keys: dict[int, tuple[str, str, str, int]] = {}  # match id -> (node, kind, term, clause)
+        self.regexes: list[tuple[str, re.Pattern, str]] = []
+        self.near: dict[str, list[dict]] = {}
+        self.min_hits: dict[str, int] = {}
+        self.restrict: dict[str, tuple[set, set, set]] = {}
+        self.needs_pipeline = False
+        self.has_patterns = False
+        for node in self.nodes:
+            rules = node.rules
+            self.min_hits[node.id] = int(rules.get("min_hits") or 1)
+            self.restrict[node.id] = tuple(
+                {str(v).casefold() for v in rules.get(key) or []} for key in ("groups", "methods", "speakers")
+            )
+            for term in rules.get("keywords") or []:
+                self._add_phrase(node.id, "keyword", str(term), 0, Doc)
+            for term in rules.get("exclude_terms") or []:
+                self._add_phrase(node.id, "exclude", str(term), 0, Doc)
+            for k, clause in enumerate(rules.get("near") or []):
+                self.near.setdefault(node.id, []).append({"within": int(clause.get("within", 5)),
+                                                          "label": f"{clause['terms'][0]}~{clause['with'][0]}"})
+                for term in clause["terms"]:
+                    self._add_phrase(node.id, "nearA", str(term), k, Doc)
+                for term in clause["with"]:
+                    self._add_phrase(node.id, "nearB", str(term), k, Doc)
+            for k, pattern in enumerate(rules.get("patterns") or []):
+                plain = [dict(token) for token in pattern]
+                key = self._key(node.id, "pattern", f"pattern {k + 1}", k)
+                self.matcher.add(key, [plain])
+                self.has_patterns = True
+                used = {str(a).upper() for token in plain for a in token}
+                if used - _TOKENIZER_ATTRS:
+                    self.needs_pipeline = True
+            for pattern in rules.get("regex") or []:
+                self.regexes.append((node.id, re.compile(str(pattern), re.IGNORECASE), str(pattern)))
+        self._pipeline = language if self.needs_pipeline else None
+
+    def _key(self, node_id: str, kind: str, term: str, clause: int) -> str:
+        key = f"{node_id}\x1f{kind}\x1f{term}\x1f{clause}"
+        self.keys[self.vocab.strings.add(key)] = (node_id, kind, term, clause)
+        return key
+
+    def _add_phrase(self, node_id: str, kind: str, term: str, clause: int, Doc) -> None:
+        key = self._key(node_id, kind, term, clause)
+        docs = [Doc(self.vocab, words=words) for words in keyword_forms(term, self.tokenizer) if words]
+        if docs:
+            self.phrases.add(key, docs)
+
+    # -- matching --------------------------------------------------------------------------------
+    def make_doc(self, text: str):
+        return self._pipeline(text) if self._pipeline is not None else self.tokenizer(text)
+
+    def pipe(self, texts, batch_size: int = 256):
+        if self._pipeline is not None:
+            return self._pipeline.pipe(texts, batch_size=batch_size)
+        return self.tokenizer.pipe(texts, batch_size=batch_size)
+
+    def hits(self, doc) -> list[Hit]:
+        """Every keyword, pattern, regex, near and exclude-term hit in ``doc``."""
+        found: list[Hit] = []
+        near_sides: dict[tuple[str, int], tuple[list, list]] = defaultdict(lambda: ([], []))
+        matches = self.phrases(doc)
+        if self.has_patterns:
+            matches = matches + self.matcher(doc)
+        for match_id, start, end in matches:
+            node_id, kind, term, clause = self.keys[match_id]
+            char_start, char_end = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            if kind in ("nearA", "nearB"):
+                near_sides[(node_id, clause)][kind == "nearB"].append((start, end, char_start, char_end))
+            else:
+                found.append(Hit(node_id, kind, term, char_start, char_end, start, end))
+        for (node_id, clause), (left, right) in near_sides.items():
+            spec = self.near[node_id][clause]
+            for a, b in itertools.product(left, right):
+                gap = max(a[0], b[0]) - min(a[1], b[1])
+                if gap <= spec["within"]:
+                    found.append(Hit(node_id, "near", spec["label"], min(a[2], b[2]), max(a[3], b[3]),
+                                     min(a[0], b[0]), max(a[1], b[1])))
+        if self.regexes:
+            text = doc.text
+            for node_id, regex, pattern in self.regexes:
+                for m in regex.finditer(text):
+                    if m.end() > m.start():
+                        found.append(Hit(node_id, "regex", pattern, m.start(), m.end()))
+        return found
+
+    def allowed(self, node_id: str, group, method, speakers: tuple) -> bool:
+        """Whether the node's ``groups``/``methods``/``speakers`` restrictions let it code this segment."""
+        groups, methods, people = self.restrict[node_id]
+        if groups and (group is None or str(group).casefold() not in groups):
+            return False
+        if methods and (method is None or str(method).casefold() not in methods):
+            return False
+        if people and not any(s is not None and str(s).casefold() in people for s in speakers):
+            return False
+        return True
+
+    def evaluate(self, hits: list[Hit], lo: int, hi: int, meta: tuple, center: tuple[int, int] | None = None
+                 ) -> dict[str, tuple[float, list[Hit]]]:
+        """Nodes coded by the ``hits`` that lie inside ``[lo, hi)``: ``{node: (score, evidence)}``.
+
+        ``meta`` is ``(group, method, (participant_id, label, speaker))``. A node needs ``min_hits``
+        distinct terms, none of its exclude terms in the span, and its restrictions met; with
+        ``center``, also at least one hit inside that range (the sentence a context window is about).
+        """
+        by_node: dict[str, list[Hit]] = defaultdict(list)
+        excluded: set[str] = set()
+        for hit in hits:
+            if hit.start >= lo and hit.end <= hi:
+                if hit.kind == "exclude":
+                    excluded.add(hit.node_id)
+                else:
+                    by_node[hit.node_id].append(hit)
+        coded = {}
+        group, method, speakers = meta
+        for node_id, node_hits in by_node.items():
+            if node_id in excluded:
+                continue
+            distinct = len({(h.kind, h.term) for h in node_hits})
+            if distinct < self.min_hits[node_id] or not self.allowed(node_id, group, method, speakers):
+                continue
+            if center is not None and not any(h.start < center[1] and h.end > center[0] for h in node_hits):
+                continue
+            node_hits.sort(key=lambda h: (h.start, h.end, h.term))
+            coded[node_id] = (round(distinct + 0.1 * (len(node_hits) - distinct), 2), node_hits)
+        return coded
+
+
+_EVIDENCE = re.compile(r"(?P<kind>[a-z]+):(?P<term>.*?)@(?P<start>\d+)-(?P<end>\d+)(?:; |$)")
+
+
+def parse_evidence(text: str) -> list[tuple[str, str, int, int]]:
+    """Split a codings ``evidence`` cell (``"keyword:refer@120-128; regex:wait@300-304"``) into
+    ``[(kind, term, start, end), ...]``; offsets index the source text."""
+    return [(m["kind"], m["term"], int(m["start"]), int(m["end"])) for m in _EVIDENCE.finditer(text or "")]
