@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+from .codebook import Codebook
+from .coding import apply_codebook, code
+from .codings import read_codings_table, write_codings
 from .corpus import Corpus
 from .errors import (
     CodebookError,
@@ -18,12 +21,14 @@ from .errors import (
     SourceFormatError,
     UnsafeArchiveError,
 )
+from .human import read_codings
 from .language import nlp
 from .loading import CorpusError, load_corpus
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Codebook",
     "Corpus",
     "CorpusError",
     "CodebookError",
@@ -34,6 +39,11 @@ __all__ = [
     "QualcodeError",
     "SourceFormatError",
     "UnsafeArchiveError",
+    "apply_codebook",
+    "code",
     "load_corpus",
     "nlp",
+    "read_codings",
+    "read_codings_table",
+    "write_codings",
 ]

@@ -68,13 +68,15 @@ def _merge(spans: list[tuple[int, int, float, list]]) -> list[tuple[int, int, fl
 
 
 def _code_chunk(chunk: list[tuple]) -> list[tuple]:
-    """Code a chunk of ``(row, text, words, group, method, speakers)``; return coding tuples."""
+    """Code a chunk of ``(row, text, words, group, method, speakers, offset)``; return coding tuples
+    ``(row, node, start, end, score, evidence)`` with start/end relative to the segment and evidence
+    offsets into the source text (``offset`` is the segment's start there)."""
     rules: RuleSet = _STATE["rules"]
     long_words: int = _STATE["long_turn_words"]
     out = []
     texts = [item[1] for item in chunk]
-    for (row, text, words, group, method, speakers), doc in zip(chunk, rules.pipe(texts)):
-        hits = rules.hits(doc)
+    for (row, text, words, group, method, speakers, offset), doc in zip(chunk, rules.pipe(texts)):
+        hits = rules.hits(doc, text)
         if not hits:
             continue
         meta = (group, method, speakers)
@@ -88,7 +90,8 @@ def _code_chunk(chunk: list[tuple]) -> list[tuple]:
             coded = {node: _merge(spans) for node, spans in per_node.items()}
         for node, spans in coded.items():
             for lo, hi, score, ev in spans:
-                out.append((row, node, lo, hi, score, [(h.kind, h.term, h.start, h.end) for h in ev]))
+                evidence = "; ".join(f"{h.kind}:{h.term}@{h.start + offset}-{h.end + offset}" for h in ev)
+                out.append((row, node, lo, hi, score, evidence))
     return out
 
 
@@ -99,17 +102,18 @@ def _init_worker(rules: RuleSet | None, long_turn_words: int) -> None:
 
 def _prune_ancestors(rows: list[tuple], codebook: Codebook) -> list[tuple]:
     """Drop a node's coding where a descendant coded an overlapping excerpt of the same segment."""
+    ancestors = {node_id: {a.id for a in codebook.ancestors(node_id)} for node_id in codebook.nodes}
     by_row: dict[int, list[tuple]] = {}
     for item in rows:
         by_row.setdefault(item[0], []).append(item)
     kept = []
     for items in by_row.values():
+        if len(items) == 1:
+            kept += items
+            continue
         for item in items:
             _, node, lo, hi, *_ = item
-            shadowed = any(
-                other[1] != node and node in {a.id for a in codebook.ancestors(other[1])} and other[2] < hi and lo < other[3]
-                for other in items
-            )
+            shadowed = any(node in ancestors[other[1]] and other[2] < hi and lo < other[3] for other in items)
             if not shadowed:
                 kept.append(item)
     return kept
@@ -148,7 +152,8 @@ def apply_codebook(
     if not rules.nodes:
         run_warnings.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
     speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
-    items = list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers))
+    items = list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers,
+                     segments.start.tolist()))
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
     rows: list[tuple] = []
     if rules.nodes:
@@ -199,10 +204,6 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
     ends = base.start.to_numpy() + [r[3] for r in rows]
     texts = [text[lo:hi] for text, (_, _, lo, hi, _, _) in zip(base.text, rows)]
     nodes = [codebook.nodes[r[1]] for r in rows]
-    evidence = [
-        "; ".join(f"{kind}:{term}@{lo + offset}-{hi + offset}" for kind, term, lo, hi in r[5])
-        for r, offset in zip(rows, base.start.to_numpy().tolist())
-    ]
     frame = pd.DataFrame({
         "source_id": base.source_id.to_numpy(),
         "segment_id": base.segment_id.to_numpy(),
@@ -222,7 +223,7 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
         "coder": f"rules@{codebook.version}",
         "origin": "rule",
         "score": [float(r[4]) for r in rows],
-        "evidence": evidence,
+        "evidence": [r[5] for r in rows],
         "codebook_version": codebook.version,
     })
     # Trim the excerpt of a long-turn window to its text's own white space, keeping offsets exact.

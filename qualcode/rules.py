@@ -57,6 +57,25 @@ def keyword_forms(term: str, tokenizer) -> list[list[str]]:
     return [list(combo) for combo in itertools.product(*options)]
 
 
+def pattern_anchor(pattern: list[dict]) -> set[str] | None:
+    """Lower-case words one of which any match of ``pattern`` must contain, or ``None`` if unknown.
+
+    Taken from the first required token (no ``OP`` or ``OP: "+"``) that fixes ``LOWER``, ``ORTH`` or
+    ``TEXT`` to a word or an ``IN`` list of words.
+    """
+    for token in pattern:
+        spec = {str(k).upper(): v for k, v in token.items()}
+        if spec.get("OP") not in (None, "+", "1"):
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            value = spec.get(attr)
+            if isinstance(value, str):
+                return {value.lower()}
+            if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+                return {v.lower() for v in value["IN"]}
+    return None
+
+
 class RuleSet:
     """The compiled rules of a codebook's active nodes; build once, apply to many texts.
 
@@ -83,6 +102,9 @@ class RuleSet:
         self.restrict: dict[str, tuple[set, set, set]] = {}
         self.needs_pipeline = False
         self.has_patterns = False
+        # Lower-case words at least one of which every pattern needs: the Matcher (which builds a Python
+        # object per token) only runs on texts that contain one. None: some pattern has no such word.
+        self.anchors: set[str] | None = set()
         for node in self.nodes:
             rules = node.rules
             self.min_hits[node.id] = int(rules.get("min_hits") or 1)
@@ -108,9 +130,16 @@ class RuleSet:
                 used = {str(a).upper() for token in plain for a in token}
                 if used - _TOKENIZER_ATTRS:
                     self.needs_pipeline = True
+                words = pattern_anchor(plain)
+                self.anchors = None if words is None or self.anchors is None else self.anchors | words
             for pattern in rules.get("regex") or []:
                 self.regexes.append((node.id, re.compile(str(pattern), re.IGNORECASE), str(pattern)))
         self._pipeline = language if self.needs_pipeline else None
+        self._anchor_ids = None
+        if self.anchors:
+            import numpy as np
+
+            self._anchor_ids = np.array(sorted(self.vocab.strings.add(w) for w in self.anchors), dtype=np.uint64)
 
     def _key(self, node_id: str, kind: str, term: str, clause: int) -> str:
         key = f"{node_id}\x1f{kind}\x1f{term}\x1f{clause}"
@@ -132,12 +161,13 @@ class RuleSet:
             return self._pipeline.pipe(texts, batch_size=batch_size)
         return self.tokenizer.pipe(texts, batch_size=batch_size)
 
-    def hits(self, doc) -> list[Hit]:
-        """Every keyword, pattern, regex, near and exclude-term hit in ``doc``."""
+    def hits(self, doc, text: str | None = None) -> list[Hit]:
+        """Every keyword, pattern, regex, near and exclude-term hit in ``doc`` (whose text is ``text``;
+        pass it when you have it: ``doc.text`` rebuilds the string token by token)."""
         found: list[Hit] = []
         near_sides: dict[tuple[str, int], tuple[list, list]] = defaultdict(lambda: ([], []))
         matches = self.phrases(doc)
-        if self.has_patterns:
+        if self.has_patterns and self._may_match_patterns(doc):
             matches = matches + self.matcher(doc)
         for match_id, start, end in matches:
             node_id, kind, term, clause = self.keys[match_id]
@@ -154,12 +184,20 @@ class RuleSet:
                     found.append(Hit(node_id, "near", spec["label"], min(a[2], b[2]), max(a[3], b[3]),
                                      min(a[0], b[0]), max(a[1], b[1])))
         if self.regexes:
-            text = doc.text
+            text = doc.text if text is None else text
             for node_id, regex, pattern in self.regexes:
                 for m in regex.finditer(text):
                     if m.end() > m.start():
                         found.append(Hit(node_id, "regex", pattern, m.start(), m.end()))
         return found
+
+    def _may_match_patterns(self, doc) -> bool:
+        if self.anchors is None:
+            return True
+        import numpy as np
+        from spacy.attrs import LOWER
+
+        return bool(len(doc)) and bool(np.isin(doc.to_array(LOWER), self._anchor_ids).any())
 
     def allowed(self, node_id: str, group, method, speakers: tuple) -> bool:
         """Whether the node's ``groups``/``methods``/``speakers`` restrictions let it code this segment."""
