@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from .agreement import agreement
 from .codebook import Codebook
 from .coding import apply_codebook, code
 from .codings import read_codings_table, write_codings
@@ -24,11 +25,14 @@ from .errors import (
 from .human import read_codings
 from .language import nlp
 from .loading import CorpusError, load_corpus
+from .merge import merge_codings, read_any_codings
+from .suggest import Suggester
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Codebook",
+    "Suggester",
     "Corpus",
     "CorpusError",
     "CodebookError",
@@ -39,10 +43,13 @@ __all__ = [
     "QualcodeError",
     "SourceFormatError",
     "UnsafeArchiveError",
+    "agreement",
     "apply_codebook",
     "code",
     "load_corpus",
+    "merge_codings",
     "nlp",
+    "read_any_codings",
     "read_codings",
     "read_codings_table",
     "write_codings",

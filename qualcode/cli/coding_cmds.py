@@ -14,7 +14,8 @@ CodebookOption = Annotated[Path, typer.Option("--codebook", "-c", help="Codebook
 Unit = Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn (answers for surveys), paragraph or sentence.")]
 
 
-@app.command(epilog="Example: qualcode code transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/codings.csv")
+@app.command(epilog="Example: qualcode code transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/codings.csv "
+                    "(merge others' codings with --with suggestions.csv --with coder_a.csv)")
 def code(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     codebook: CodebookOption,
@@ -24,6 +25,9 @@ def code(
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate (not yet accepted) codes too.")] = False,
     long_turn_words: Annotated[int, typer.Option(help="Turns longer than this are matched sentence by sentence.", min=1)] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.", min=1)] = 1,
+    with_: Annotated[Optional[list[Path]], typer.Option(
+        "--with", help="Merge these codings too (repeatable): a human-codings file or a codings table such as "
+                       "suggestions.csv. Every row keeps its coder and origin.")] = None,
     strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
@@ -49,8 +53,19 @@ def code(
         )
     for message in run.warnings:
         err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    codings = run.codings
+    if with_:
+        from ..merge import merge_codings
+        from .agreement_cmds import _read_files
+
+        codings = merge_codings(codings, *_read_files(with_, corpus, book, strict), corpus=corpus)
+        counts = codings.groupby(["origin", "coder"], sort=False).size()
+        console.print("Merged: " + "; ".join(f"{coder} ({origin}) {n:,}" for (origin, coder), n in counts.items()),
+                      highlight=False, soft_wrap=True)
+        if codings.attrs.get("duplicates"):
+            console.print(f"{codings.attrs['duplicates']:,} exact repeats were kept once.", highlight=False)
     if output is not None:
-        wrote(write_codings(run.codings, output, force=force), f"{len(run.codings):,} codings")
+        wrote(write_codings(codings, output, force=force), f"{len(codings):,} codings")
     print_report(run.report())
     exit_for(corpus)
 
