@@ -39,21 +39,43 @@ class Hit:
     token_end: int = -1
 
 
+def _spellings(word: str) -> set[str]:
+    """A lower-case word as written, with curly and no apostrophes (``don't`` -> ``don’t``; ``n't`` -> ``nt``)."""
+    word = word.lower().replace("\u2019", "'")
+    forms = {word}
+    if "'" in word:
+        forms.add(word.replace("'", "\u2019"))
+        if word in ("n't", "'m", "'re", "'s", "'ll", "'ve", "'d"):  # "didnt", "Im", "youre" in typed answers
+            forms.add(word.replace("'", ""))
+    return forms
+
+
 def keyword_forms(term: str, tokenizer) -> list[list[str]]:
-    """Every lower-case token sequence whose lookup lemmas equal those of ``term``."""
-    words = [t.text for t in tokenizer(term.strip()) if not t.is_space]
+    """Every lower-case token sequence a keyword matches.
+
+    Content words match every surface form with the same lookup lemma (``referred`` for ``refer``);
+    stop words inside a phrase match as written, so ``had left`` does not match ``'s leaving``. A keyword
+    in double quotes (``'"said yes"'``) matches exactly as written, case-insensitively.
+    """
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    term = term.strip()
+    exact = len(term) > 1 and term[0] == term[-1] == '"'
+    if exact:
+        term = term[1:-1].strip()
+    words = [t.text for t in tokenizer(term) if not t.is_space]
     options = []
     for word in words:
-        forms = {word.lower()}
-        if any(ch.isalpha() for ch in word):
-            forms |= set(surface_forms(lemma_of(word)))
-        forms |= {f.replace("'", "\u2019") for f in forms if "'" in f}
+        forms = _spellings(word)
+        if not exact and any(ch.isalpha() for ch in word) and word.lower() not in STOP_WORDS:
+            for form in surface_forms(lemma_of(word)):
+                forms |= _spellings(form)
         options.append(sorted(forms))
     combos = 1
     for forms in options:
         combos *= len(forms)
     if combos > MAX_EXPANSIONS:  # a long phrase of very inflected words: vary the last word only
-        options = [[w.lower()] for w in words[:-1]] + [options[-1]]
+        options = [sorted(_spellings(w)) for w in words[:-1]] + [options[-1]]
     return [list(combo) for combo in itertools.product(*options)]
 
 
@@ -116,8 +138,7 @@ class RuleSet:
             for term in rules.get("exclude_terms") or []:
                 self._add_phrase(node.id, "exclude", str(term), 0, Doc)
             for k, clause in enumerate(rules.get("near") or []):
-                self.near.setdefault(node.id, []).append({"within": int(clause.get("within", 5)),
-                                                          "label": f"{clause['terms'][0]}~{clause['with'][0]}"})
+                self.near.setdefault(node.id, []).append({"within": int(clause.get("within", 5))})
                 for term in clause["terms"]:
                     self._add_phrase(node.id, "nearA", str(term), k, Doc)
                 for term in clause["with"]:
@@ -173,7 +194,7 @@ class RuleSet:
             node_id, kind, term, clause = self.keys[match_id]
             char_start, char_end = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
             if kind in ("nearA", "nearB"):
-                near_sides[(node_id, clause)][kind == "nearB"].append((start, end, char_start, char_end))
+                near_sides[(node_id, clause)][kind == "nearB"].append((start, end, char_start, char_end, term))
             else:
                 found.append(Hit(node_id, kind, term, char_start, char_end, start, end))
         for (node_id, clause), (left, right) in near_sides.items():
@@ -181,7 +202,7 @@ class RuleSet:
             for a, b in itertools.product(left, right):
                 gap = max(a[0], b[0]) - min(a[1], b[1])
                 if gap <= spec["within"]:
-                    found.append(Hit(node_id, "near", spec["label"], min(a[2], b[2]), max(a[3], b[3]),
+                    found.append(Hit(node_id, "near", f"{a[4]}~{b[4]}", min(a[2], b[2]), max(a[3], b[3]),
                                      min(a[0], b[0]), max(a[1], b[1])))
         if self.regexes:
             text = doc.text if text is None else text

@@ -154,3 +154,18 @@ def test_report_counts_coverage_and_unmatched(talk):
     assert (report.participant_segments, report.coded_segments, report.codings) == (2, 1, 1)
     assert report.coverage == 0.5 and report.unmatched == ["never"]
     assert report.per_theme.set_index("theme_id").loc["t", "codings"] == 1
+
+
+def test_stop_words_in_phrases_and_quoted_keywords_match_as_written(talk):
+    corpus = talk("He said yeah to it.", "She had left early.", "He's leaving soon.", "I didnt know, honestly.")
+    cb = book({"yes": {"keywords": ['"said yes"', "said yeah"]}, "left": {"keywords": ["had left"]},
+               "know": {"keywords": ["didn't know"]}})
+    assert coded(corpus, cb) == {("S0", "yes"), ("S1", "left"), ("S3", "know")}
+    quoted = book({"yes": {"keywords": ['"said yes"']}})
+    assert coded(corpus, quoted) == set()
+
+
+def test_near_evidence_names_the_terms_that_matched(talk):
+    corpus = talk("I sent an email when I close the case.")
+    frame = code(corpus, book({"n": {"near": [{"terms": ["letter", "email"], "with": ["GP", "close"], "within": 5}]}}))
+    assert frame.evidence[0].startswith("near:email~close@")
