@@ -208,24 +208,25 @@ def test_inputs_that_cannot_be_compared_give_clear_errors(tmp_path):
 
 # -- the generated two-coder set on the sample study ---------------------------------------------------
 @pytest.fixture(scope="module")
-def minimal():
-    return Codebook.from_yaml(ROOT / "codebooks" / "minimal.yaml")
+def study_codebook():
+    return Codebook.from_yaml(ROOT / "codebooks" / "social_prescribing.yaml")
 
 
-def test_two_generated_coders_of_the_sample_agree_substantially_but_not_perfectly(sample_corpus, minimal):
+def test_two_generated_coders_of_the_sample_agree_substantially_but_not_perfectly(sample_corpus, study_codebook):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # every generated row can be read: no quote is lost
-        a = qualcode.read_codings(HUMAN / "coder_a.csv", sample_corpus, minimal)
-        b = qualcode.read_codings(HUMAN / "coder_b.csv", sample_corpus, minimal)
-    report = agreement([a, b], sample_corpus, codebook=minimal)
+        a = qualcode.read_codings(HUMAN / "coder_a.csv", sample_corpus, study_codebook)
+        b = qualcode.read_codings(HUMAN / "coder_b.csv", sample_corpus, study_codebook)
+    report = agreement([a, b], sample_corpus, codebook=study_codebook)
     per_code = report.per_code.set_index("code_id")
-    assert list(per_code.index[:3]) == ["referral-routes", "self-referral", "benefits"]  # codebook order
+    assert list(per_code.index[:3]) == ["awareness-understanding", "inappropriate-referrals", "gp-reminders-feedback"]
     pooled = per_code.loc["(all codes, pooled)"]
     assert 0.6 < pooled.kappa < 0.95 and 0.6 < pooled.alpha < 0.95
-    coded = per_code.iloc[:3]
+    coded = per_code.iloc[:-2]
+    assert len(coded) == 23 and (coded.kappa < 1).all()
     assert len(report.disagreements) == int((coded.only_a + coded.only_b).sum()) > 0
     # Units: the participant turns of the sources both coders coded (a source nobody coded is left out).
     shared = set(a.source_id) & set(b.source_id)
     turns = sample_corpus.segments().query("not is_researcher and source_id in @shared")
-    assert len(shared) < len(sample_corpus) and (coded.units == len(turns)).all()
+    assert (coded.units == len(turns)).all()
 

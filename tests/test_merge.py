@@ -14,7 +14,7 @@ from qualcode.merge import merge_codings, read_any_codings
 from .conftest import ROOT, SAMPLE
 
 HUMAN = ROOT / "tests" / "data" / "human"
-MINIMAL = ROOT / "codebooks" / "minimal.yaml"
+MINIMAL = ROOT / "codebooks" / "social_prescribing.yaml"
 runner = CliRunner()
 
 
@@ -109,7 +109,7 @@ def test_agreement_command_writes_every_format(tmp_path):
     assert "only coder_a" in header and "only coder_b" in header and "kappa" in header
     assert [c.text for c in document.tables[0].rows[-2].cells][0] == "(all codes, pooled)"
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert "Disagreements" in headings and "Referral routes" in headings
+    assert "Disagreements" in headings and "Benefits for clients" in headings
     assert invoke("agreement", *files, "--corpus", SAMPLE, "-c", MINIMAL, "-o", tmp_path / "a.csv").exit_code == 0
     per_code = pd.read_csv(tmp_path / "a.csv")
     disagreements = pd.read_csv(tmp_path / "a-disagreements.csv")
@@ -130,11 +130,11 @@ def test_agreement_command_bad_input(tmp_path):
     assert result.exit_code == 1 and "no codings rows" in result.output
     lost = tmp_path / "lost.csv"
     lost.write_text("source_id,quote,code,coder\nKSH1-w1,words nobody said,benefits,bob\n"
-                    "KSH1-w1,So there's basically three doors in.,Benefit,bob\n")
+                    "KSH1-w1,So there's basically three doors in.,Client benefit,bob\n")
     result = invoke("agreement", HUMAN / "coder_a.csv", lost, "--corpus", SAMPLE, "-c", MINIMAL)
     assert result.exit_code == 1
     assert "row 2: quote 'words nobody said' was not found" in result.output
-    assert "row 3: unknown code 'Benefit'; did you mean 'Benefits'?" in result.output
+    assert "row 3: unknown code 'Client benefit'; did you mean 'client-benefits'?" in result.output
     result = invoke("agreement", HUMAN / "coder_a.csv", HUMAN / "coder_b.csv", "--corpus", SAMPLE)
     assert result.exit_code == 1 and "give the codebook (-c)" in result.output
     result = invoke("agreement", HUMAN / "coder_a.csv", "--corpus", SAMPLE, "-c", MINIMAL)
