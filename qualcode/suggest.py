@@ -10,13 +10,14 @@ negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n
 table that keyword rules use) and, given a codebook, whether each node's rules match the unit. Each
 code gets its own class-balanced logistic regression (one-vs-rest); its decision values are turned into
 a calibrated score (the probability that a person would code the unit) by Platt scaling fitted on
-held-out decisions from the cross-validation, as scikit-learn's ``CalibratedClassifierCV(ensemble=False)``
-does. A code is suggested where its score reaches ``threshold`` (0.5: more likely than not).
+held-out decisions from the cross-validation. A code is suggested where its score reaches ``threshold`` (0.5: more likely than not).
 
 Cross-validation is grouped by source (``GroupKFold``): no source is in both the training and the test
 part of a fold, so the scores say how the model does on transcripts it has not seen. Classifiers are
 fitted on the training folds only, and each fold's scores are calibrated on the other folds only; the
-TF-IDF vocabulary and weights are fitted once on all training units' text (unsupervised, no labels). A code with fewer than ``min_examples`` positive units, or
+TF-IDF vocabulary and weights are fitted once on all training units' text (unsupervised, no labels).
+The fold classifiers are kept and their calibrated scores averaged for suggestions, as
+``CalibratedClassifierCV(ensemble=True)`` does, so no classifier is fitted beyond the folds. A code with fewer than ``min_examples`` positive units, or
 positives in fewer than two sources, or fewer than ``min_examples`` negatives, is reported in
 ``skipped_`` and not learned.
 """
@@ -36,22 +37,27 @@ SCORE_COLUMNS = ["code_id", "code", "theme_id", "positives", "sources", "precisi
 
 
 def lemma_texts(texts, batch_size: int = 512) -> list[str]:
-    """Each text as a space-separated string of lower-case lookup lemmas (punctuation and spaces dropped)."""
+    """Each text as a space-separated string of lower-case lookup lemmas (punctuation and spaces dropped).
+
+    >>> lemma_texts(["The link worker referred me!"])
+    ['the link worker refer me']
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
+
     from .language import lemma_of, nlp
 
     tokenizer = nlp().tokenizer
-    cache: dict[str, str] = {}
+    strings = tokenizer.vocab.strings
+    cache: dict[int, str | None] = {}  # LOWER hash -> lemma (None: punctuation or space)
     out = []
     for doc in tokenizer.pipe(texts, batch_size=batch_size):
         words = []
-        for token in doc:
-            if token.is_punct or token.is_space:
-                continue
-            lower = token.lower_
-            lemma = cache.get(lower)
-            if lemma is None:
-                lemma = cache[lower] = lemma_of(lower).replace(" ", "_")
-            words.append(lemma)
+        for lower, punct, space in doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).tolist():
+            lemma = cache.get(lower, "")
+            if lemma == "":
+                lemma = cache[lower] = None if (punct or space) else lemma_of(strings[lower]).replace(" ", "_")
+            if lemma is not None:
+                words.append(lemma)
         out.append(" ".join(words))
     return out
 
@@ -63,13 +69,13 @@ class Suggester:
     ``min_examples`` (fewest positive and negative units a code needs), ``n_splits`` (folds, at most the
     number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``C`` (inverse
     regularisation), ``threshold`` (the score a suggestion needs), ``include_researchers``,
-    ``random_state``. Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``,
-    ``coder_``, ``vectorizer_``, ``estimators_``, ``n_units_``, ``n_sources_``.
+    ``rule_features`` (use the codebook's rule matches as features), ``random_state``. Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``,
+    ``coder_``, ``vectorizer_``, ``estimators_``, ``calibrators_``, ``n_units_``, ``n_sources_``.
     """
 
     def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,
-                 n_splits: int = 5, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
-                 max_features: int | None = 100_000, C: float = 10.0, threshold: float = 0.5,
+                 n_splits: int = 3, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
+                 max_features: int | None = 100_000, C: float = 1.0, threshold: float = 0.5,
                  include_researchers: bool = False, rule_features: bool = True):
         self.random_state = random_state
         self.unit = unit
@@ -126,7 +132,8 @@ class Suggester:
         if unknown:
             raise CodingsError(f"training codings name source(s) not in the corpus: {', '.join(unknown[:5])}; "
                                "check the transcripts folder.")
-        sources = [s for s in corpus.source_ids if s in set(codings.source_id)]
+        coded_sources = set(codings.source_id)
+        sources = [s for s in corpus.source_ids if s in coded_sources]
         if len(sources) < 2:
             raise CodingsError(
                 f"the training codings cover {len(sources)} source ({', '.join(sources)}); learning needs coded "
@@ -179,23 +186,27 @@ class Suggester:
         for f, (_, test) in enumerate(folds):
             fold_of[test] = f
         self.classes_ = [code_ids[k] for k in usable]
-        self.estimators_, self.calibrators_, rows = {}, {}, []
-        for done, k in enumerate(usable, 1):
-            code = code_ids[k]
-            target = y[:, k]
-            decision = np.zeros(len(units))
+
+        def learn(k):
+            code, target = code_ids[k], y[:, k]
+            decision, models = np.zeros(len(units)), []
             for train, test in folds:
-                decision[test] = _decision(self._classifier(), x[train], target[train], x[test])
+                models.append(_fit(self._classifier(), x[train], target[train]))
+                decision[test] = models[-1].decision_function(x[test])
             # Cross-fitted calibration: each fold's scores are calibrated on the other folds' scores only.
             calibrated = np.zeros(len(units))
             for f in range(len(folds)):
                 mine = fold_of == f
                 calibrated[mine] = _platt(decision[~mine], target[~mine])(decision[mine])
-            self.estimators_[code] = self._classifier().fit(x, target)
-            self.calibrators_[code] = _platt(decision, target)
-            rows.append({"code_id": code, "code": info[code]["code"], "theme_id": info[code]["theme_id"],
-                         "positives": int(target.sum()), "sources": len(set(groups[target]))}
-                        | _scores(target, calibrated, self.threshold))
+            row = ({"code_id": code, "code": info[code]["code"], "theme_id": info[code]["theme_id"],
+                    "positives": int(target.sum()), "sources": len(set(groups[target]))}
+                   | _scores(target, calibrated, self.threshold))
+            return code, _FoldModels(models), _platt(decision, target), row
+
+        self.estimators_, self.calibrators_, rows = {}, {}, []
+        for done, (code, estimator, calibrator, row) in enumerate(map(learn, usable), 1):
+            self.estimators_[code], self.calibrators_[code] = estimator, calibrator
+            rows.append(row)
             if progress:
                 progress(done, len(usable), code)
         self.cv_scores_ = pd.DataFrame(rows, columns=SCORE_COLUMNS)
@@ -237,8 +248,9 @@ class Suggester:
     def _classifier(self):
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.C, solver="liblinear", class_weight="balanced", max_iter=1000,
-                                  random_state=self.random_state)
+        # The dual solver: fast where features outnumber units, as with n-grams.
+        return LogisticRegression(C=self.C, solver="liblinear", dual=True, tol=1e-2, class_weight="balanced",
+                                  max_iter=1000, random_state=self.random_state)
 
     def _digest(self, units, y, code_ids) -> str:
         """A short hash of the training data (units, their text and codes) and the parameters."""
@@ -257,16 +269,19 @@ class Suggester:
 
     def predict_proba(self, corpus, *, source_ids=None):
         """``(units, scores)``: the units of ``corpus`` and a ``units x classes_`` array of calibrated scores."""
+        units, _, scores = self._score(corpus, source_ids)
+        return units, scores
+
+    def _score(self, corpus, source_ids):
         import numpy as np
 
         self._check_fitted()
         units = self._units(corpus, source_ids)
         if units.empty:
-            return units, np.zeros((0, len(self.classes_)))
+            return units, None, np.zeros((0, len(self.classes_)))
         x = self._features(corpus, units, lemma_texts(units.text.tolist()))
-        scores = np.column_stack([self.calibrators_[c](self.estimators_[c].decision_function(x))
-                                  for c in self.classes_])
-        return units, scores
+        scores = np.column_stack([self.estimators_[c].score(x, self.calibrators_[c]) for c in self.classes_])
+        return units, x, scores
 
     def predict(self, corpus, *, skip_sources=None, threshold: float | None = None):
         """Suggested codings (codings-table rows, ``origin=model``) for the units of ``corpus``.
@@ -284,16 +299,13 @@ class Suggester:
         if skip_sources is not None:
             skip = set(skip_sources["source_id"].astype(str)) if hasattr(skip_sources, "columns") else set(skip_sources)
         wanted = [s for s in corpus.source_ids if s not in skip]
-        units, scores = self.predict_proba(corpus, source_ids=wanted)
+        units, x, scores = self._score(corpus, wanted)
         cut = self.threshold if threshold is None else threshold
         unit_rows, code_cols = np.nonzero(scores >= cut)
         if not len(unit_rows):
             return empty_codings()
         order = np.lexsort((code_cols, unit_rows))
         unit_rows, code_cols = unit_rows[order], code_cols[order]
-        chosen = np.unique(unit_rows)
-        x = self._features(corpus, units.iloc[chosen], lemma_texts(units.text.iloc[chosen].tolist()))
-        position = {u: i for i, u in enumerate(chosen)}
         names = self.feature_names()
         rows = []
         for u, k in zip(unit_rows, code_cols):
@@ -304,20 +316,47 @@ class Suggester:
                 "group": unit.group, "label": unit.label, "method": unit.method, "start": int(unit.start),
                 "end": int(unit.end), "text": unit.text, **self.code_info_[code], "coder": self.coder_,
                 "origin": "model", "score": round(float(scores[u, k]), 4),
-                "evidence": _evidence(x[position[u]], self.estimators_[code].coef_[0], names),
+                "evidence": _evidence(x[u], self.estimators_[code].coef_[0], names),
                 "codebook_version": self.codebook_version_,
             })
         frame = pd.DataFrame(rows, columns=CODING_COLUMNS)
         return frame.astype({"start": "int64", "end": "int64", "score": "float64"})
 
 
-def _decision(classifier, x_train, y_train, x_test):
-    """Decision values on ``x_test``; a constant where the training part has one class only."""
-    import numpy as np
-
+def _fit(classifier, x_train, y_train):
+    """The fitted classifier; a constant where the training part has one class only."""
     if y_train.all() or not y_train.any():
-        return np.full(x_test.shape[0], 1.0 if y_train.all() else -1.0)
-    return classifier.fit(x_train, y_train).decision_function(x_test)
+        return _Constant(1.0 if y_train.all() else -1.0, x_train.shape[1])
+    return classifier.fit(x_train, y_train)
+
+
+class _Constant:
+    def __init__(self, value: float, n_features: int):
+        import numpy as np
+
+        self.value, self.coef_ = value, np.zeros((1, n_features))
+
+    def decision_function(self, x):
+        import numpy as np
+
+        return np.full(x.shape[0], self.value)
+
+
+class _FoldModels:
+    """The classifiers of the cross-validation folds, used together (as scikit-learn's
+    ``CalibratedClassifierCV(ensemble=True)`` does): each fold's decision is calibrated by the Platt map
+    fitted on the held-out decisions of all folds, and the probabilities are averaged."""
+
+    def __init__(self, models):
+        import numpy as np
+
+        self.models = models
+        self.coef_ = np.mean([m.coef_ for m in models], axis=0)
+
+    def score(self, x, calibrator):
+        import numpy as np
+
+        return np.mean([calibrator(m.decision_function(x)) for m in self.models], axis=0)
 
 
 def _platt(decision, target):
@@ -345,7 +384,7 @@ def _platt(decision, target):
         w = p * (1 - p)
         g = np.array([np.dot(d, p - y), np.sum(p - y)])
         h = np.array([[np.dot(d * d, w) + 1e-12, np.dot(d, w)], [np.dot(d, w), np.sum(w) + 1e-12]])
-        if np.abs(g).max() < 1e-6:
+        if np.abs(g).max() < 1e-9 * len(d):  # the gradient of a sum over len(d) points
             break
         step = np.linalg.solve(h, g)
         size = 1.0
@@ -357,7 +396,10 @@ def _platt(decision, target):
             size /= 2
         else:
             break
+        converged = current - new < 1e-12 * max(abs(current), 1.0)
         a, b, current = new_a, new_b, new
+        if converged:
+            break
     return _Sigmoid(a, b)
 
 

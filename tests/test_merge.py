@@ -155,3 +155,20 @@ def test_suggest_command(tmp_path):
     pd.read_csv(HUMAN / "coder_a.csv").query("source_id == 'KSH1-w1'").to_csv(one, index=False)
     result = invoke("suggest", SAMPLE, "--train", one, "-c", MINIMAL)
     assert result.exit_code == 1 and "at least two sources" in result.output
+
+
+def test_agreement_command_refuses_binary_and_mis_encoded_files(tmp_path):
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\x00\x01\x02PK\x03\x04" * 50)
+    result = invoke("agreement", HUMAN / "coder_a.csv", binary, "--corpus", SAMPLE, "-c", MINIMAL)
+    assert result.exit_code == 1 and "binary file" in result.output
+    # cp1252 is decoded, so a quote with curly quotes is still found tolerantly.
+    text = qualcode.load_corpus(SAMPLE).text("KSH1-w1")
+    assert "three doors in" in text
+    legacy = tmp_path / "legacy.csv"
+    legacy.write_bytes("source_id,quote,code,coder\nKSH1-w1,So there\u2019s basically three doors in.,Referral, "
+                       "signposting and self-referral,bob\n".replace("Referral, signposting and self-referral",
+                                                                     '"Referral, signposting and self-referral"')
+                       .encode("cp1252"))
+    table = read_any_codings(legacy, qualcode.load_corpus(SAMPLE), Codebook.from_yaml(MINIMAL))
+    assert table.code_id.tolist() == ["referral-routes"] and table.text.iloc[0].startswith("So there")

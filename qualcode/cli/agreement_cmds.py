@@ -94,6 +94,7 @@ def suggest(
     level: Level = "code",
     threshold: Annotated[float, typer.Option(help="Smallest calibrated score to suggest a code.", min=0.0, max=1.0)] = 0.5,
     min_examples: Annotated[int, typer.Option(help="Fewest coded units a code needs to be learned.", min=2)] = 8,
+    folds: Annotated[int, typer.Option(help="Cross-validation folds (grouped by source).", min=2)] = 3,
     all_sources: Annotated[bool, typer.Option("--all-sources", help="Suggest in the human-coded sources too.")] = False,
     rule_features: Annotated[bool, typer.Option(help="Use whether the codebook's rules match as features.")] = True,
     include_researchers: IncludeResearchers = False,
@@ -122,7 +123,7 @@ def suggest(
     with progress_bar("Learning codes") as progress:
         model, suggestions = run(
             corpus, training, book, all_sources=all_sources, progress=progress, random_state=random_state, unit=unit,
-            level=level, threshold=threshold, min_examples=min_examples, rule_features=rule_features,
+            level=level, threshold=threshold, min_examples=min_examples, n_splits=folds, rule_features=rule_features,
             include_researchers=include_researchers,
         )
     shown = model.cv_scores_.drop(columns=["code_id", "theme_id"]).round(3)
