@@ -75,7 +75,7 @@ class Suggester:
 
     def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,
                  n_splits: int = 3, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
-                 max_features: int | None = 100_000, C: float = 1.0, threshold: float = 0.5,
+                 max_features: int | None = 100_000, C: float = 0.3, threshold: float = 0.5,
                  include_researchers: bool = False, rule_features: bool = True):
         self.random_state = random_state
         self.unit = unit

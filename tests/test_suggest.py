@@ -72,7 +72,7 @@ def test_a_learnable_code_scores_well_and_is_suggested_in_a_new_source(study, fi
     garden = suggestions[suggestions.code_id == "garden"]
     truth = codings[(codings.source_id == "s5") & (codings.code_id == "garden")]
     found = set(garden.start) & set(truth.start)
-    assert len(found) >= 0.9 * len(truth) and len(found) >= 0.9 * len(garden)
+    assert len(found) >= 0.8 * len(truth) and len(found) >= 0.9 * len(garden)  # recall, precision
     assert (garden.origin == "model").all() and (garden.coder == fitted.coder_).all()
     assert fitted.coder_.startswith("model@") and len(fitted.coder_) == len("model@") + 10
     assert garden.evidence.str.contains("garden").all()
