@@ -130,8 +130,8 @@ class AgreementReport:
 
 
 # -- inputs ----------------------------------------------------------------------------------------
-def _coder_tables(codings) -> dict[str, object]:
-    """Split the inputs into one table per coder; reject a coder name that two inputs share."""
+def _coder_tables(codings) -> tuple[dict, dict]:
+    """``({coder: table}, {coder: input name})``; a coder name that two inputs share is refused."""
     import pandas as pd
 
     from .codings import check_codings
@@ -395,31 +395,36 @@ def _disagreements(present, has_value, units, all_codings, coding_pos, unit_pos,
                "start", "end"]
     spans: dict[tuple[int, int], list] = {}
     starts, ends = all_codings.start.to_numpy(), all_codings.end.to_numpy()
-    for row, u in zip(coding_pos, unit_pos):
-        spans.setdefault((int(code_of_row[row]), int(u)), []).append((int(starts[row]), int(ends[row])))
-    rows = []
+    for row, u in zip(coding_pos.tolist(), unit_pos.tolist()):
+        spans.setdefault((int(code_of_row[row]), u), []).append((int(starts[row]), int(ends[row])))
     labels = dict(zip(per_code.code_id, per_code.code))
-    u_start, u_end, u_source = units.start.to_numpy(), units.end.to_numpy(), units.source_id.to_numpy()
-    u_text = units.text.to_numpy()
+    u_start, u_end = units.start.to_numpy(), units.end.to_numpy()
+    u_source, u_text, u_segment = units.source_id.to_numpy(), units.text.to_numpy(), units.segment_id.to_numpy()
+    u_label, u_group = units.label.to_numpy(), units.group.to_numpy()
+    m = has_value.sum(axis=1)
+    bits = 1 << np.arange(len(coders))
+    names = {}
+
+    def who(mask: int) -> str:
+        if mask not in names:
+            names[mask] = ", ".join(coder for i, coder in enumerate(coders) if mask & (1 << i))
+        return names[mask]
+
+    rows = []
     for c, code in enumerate(code_ids):
         yes = present[c] & has_value
-        m = has_value.sum(axis=1)
         k = yes.sum(axis=1)
-        differ = np.flatnonzero((m >= 2) & (k > 0) & (k < m))
-        for u in differ:
+        coded_mask, missing_mask = (yes @ bits).tolist(), ((has_value & ~present[c]) @ bits).tolist()
+        for u in np.flatnonzero((m >= 2) & (k > 0) & (k < m)).tolist():
             pieces = []
-            for lo, hi in _merged(spans.get((c, int(u)), [])):
-                lo, hi = max(lo, u_start[u]), min(hi, u_end[u])
+            lo_u, hi_u = int(u_start[u]), int(u_end[u])
+            for lo, hi in _merged(spans.get((c, u), [])):
+                lo, hi = max(lo, lo_u), min(hi, hi_u)
                 if lo < hi:
-                    pieces.append(u_text[u][lo - u_start[u] : hi - u_start[u]].strip())
+                    pieces.append(u_text[u][lo - lo_u : hi - lo_u].strip())
             excerpt = " \u2026 ".join(p for p in pieces if p)
             if len(excerpt) > max_excerpt:
                 excerpt = excerpt[: max_excerpt - 1].rstrip() + "\u2026"
-            rows.append({
-                "code_id": code, "code": labels.get(code, code), "source_id": u_source[u],
-                "segment_id": units.segment_id.iat[u], "label": units.label.iat[u], "group": units.group.iat[u],
-                "coded_by": ", ".join(coders[i] for i in np.flatnonzero(yes[u])),
-                "not_coded_by": ", ".join(coders[i] for i in np.flatnonzero(has_value[u] & ~present[c][u])),
-                "excerpt": excerpt, "start": int(u_start[u]), "end": int(u_end[u]),
-            })
+            rows.append((code, labels.get(code, code), u_source[u], u_segment[u], u_label[u], u_group[u],
+                         who(coded_mask[u]), who(missing_mask[u]), excerpt, lo_u, hi_u))
     return pd.DataFrame(rows, columns=columns)

@@ -10,16 +10,18 @@ negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n
 table that keyword rules use) and, given a codebook, whether each node's rules match the unit. Each
 code gets its own class-balanced logistic regression (one-vs-rest); its decision values are turned into
 a calibrated score (the probability that a person would code the unit) by Platt scaling fitted on
-held-out decisions from the cross-validation. A code is suggested where its score reaches ``threshold`` (0.5: more likely than not).
+held-out decisions from the cross-validation. A code is suggested where its score reaches
+``threshold`` (0.5: more likely than not).
 
 Cross-validation is grouped by source (``GroupKFold``): no source is in both the training and the test
 part of a fold, so the scores say how the model does on transcripts it has not seen. Classifiers are
 fitted on the training folds only, and each fold's scores are calibrated on the other folds only; the
 TF-IDF vocabulary and weights are fitted once on all training units' text (unsupervised, no labels).
 The fold classifiers are kept and their calibrated scores averaged for suggestions, as
-``CalibratedClassifierCV(ensemble=True)`` does, so no classifier is fitted beyond the folds. A code with fewer than ``min_examples`` positive units, or
-positives in fewer than two sources, or fewer than ``min_examples`` negatives, is reported in
-``skipped_`` and not learned.
+``CalibratedClassifierCV(ensemble=True)`` does, so no classifier is fitted beyond the folds.
+
+A code with fewer than ``min_examples`` positive units, or positives in fewer than two sources, or
+fewer than ``min_examples`` negatives, is reported in ``skipped_`` and not learned.
 """
 
 from __future__ import annotations
@@ -69,8 +71,11 @@ class Suggester:
     ``min_examples`` (fewest positive and negative units a code needs), ``n_splits`` (folds, at most the
     number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``C`` (inverse
     regularisation), ``threshold`` (the score a suggestion needs), ``include_researchers``,
-    ``rule_features`` (use the codebook's rule matches as features), ``random_state``. Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``,
-    ``coder_``, ``vectorizer_``, ``estimators_``, ``calibrators_``, ``n_units_``, ``n_sources_``.
+    ``rule_features`` (use the codebook's rule matches as features), ``random_state``.
+
+    Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``, ``coder_``,
+    ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
+    ``codebook_``, ``codebook_version_``, ``n_units_``, ``n_sources_``.
     """
 
     def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,
