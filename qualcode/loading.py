@@ -241,6 +241,8 @@ def load_corpus(
     for done, file in enumerate(ordered, 1):
         meta = metas.get(file)
         if meta is None:
+            if Path(file).suffix.lower() in (".csv", ".xlsx") and Path(file).stem.lower().startswith("codings"):
+                continue  # a codings table kept beside the transcripts (`qualcode import` writes codings_<coder>.csv)
             if Path(file).suffix.lower() in (".csv", ".xlsx"):
                 problems.append(
                     Problem(file, "not listed in sources.csv; CSV/XLSX files are read only as surveys listed there "
