@@ -223,7 +223,8 @@ def _description(element) -> str:
 def _base_index(base):
     if base is None:
         return {}, {}
-    by_guid = {guid_key(n.guid): n for n in base.nodes.values() if n.guid}
+    # Nodes without a guid in the YAML were exported with one derived from the book name and id.
+    by_guid = {guid_key(n.guid or derived_guid("code", base.name, n.id)): n for n in base.nodes.values()}
     labels: dict[str, list] = {}
     for n in base.nodes.values():
         labels.setdefault(n.label.casefold(), []).append(n)

@@ -161,6 +161,11 @@ def detect(samples, limit: int = 5000) -> Detection:
                 points += 4
             scores[conv.name] += points
         ambiguous = ambiguous or len(seen_spans) > 1
-    best = max(CONVENTIONS.values(), key=lambda c: scores[c.name])  # max keeps the first of equals
+    # max keeps the first of equals. An inclusive end must win clearly: with a handful of selections a
+    # one-character shift can look as good by chance, while a real inclusive-end file loses ~2 points a selection.
+    best = max((c for c in CONVENTIONS.values() if not c.inclusive_end), key=lambda c: scores[c.name])
+    inclusive = max((c for c in CONVENTIONS.values() if c.inclusive_end), key=lambda c: scores[c.name])
+    if scores[inclusive.name] - scores[best.name] >= max(4, 0.4 * len(samples)):
+        best = inclusive
     share = good_ends[best.name] / len(samples) if samples else 1.0
     return Detection(best, scores, len(samples), share, ambiguous)

@@ -41,6 +41,13 @@ def read_qdc(path, *, base=None):
     return book
 
 
+def import_qdc(path, out, *, force: bool = False, base=None) -> RefiReport:
+    """Read a ``.qdc`` codebook and save it as codebook YAML ``out`` (never over an existing file without ``force``)."""
+    book = read_qdc(path, base=base)
+    written = book.to_yaml(out, force=force)
+    return RefiReport("imported", Path(path), written, {"codes": len(book)}, list(book.warnings), [written])
+
+
 def code_set_problems(element, ids: dict[str, str], where: str) -> list:
     """Code sets (ATLAS.ti code groups, NVivo sets) have no place in a qualcode codebook: report them."""
     from ..model import Problem

@@ -426,7 +426,8 @@ class _Reader:
         self.problems += code_set_problems(root, code_ids, self.where)
 
     def _codings(self, sources: list[ImportedSource], code_ids: dict[str, str]) -> tuple[Detection | None, list[dict]]:
-        samples = [(s.pmap, sel.start, sel.end, sel.name) for s in sources for sel in s.selections if not sel.whole]
+        samples = [(s.pmap, sel.start, sel.end, sel.name) for s in sources for sel in s.selections
+                   if not sel.whole and sel.end > sel.start]
         detection = detect(samples) if samples else None
         convention = detection.convention if detection else None
         if detection and detection.checked >= 10 and detection.boundary_share < 0.5:

@@ -24,7 +24,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from ..errors import OutputExistsError, QualcodeError
+from ..errors import OutputExistsError, QualcodeError, SourceFormatError
 from ..manifest import MANIFEST_COLUMNS
 from ..model import METHODS, Problem
 from ..output import write_text
@@ -61,13 +61,19 @@ def read_qdpx(path, *, base=None, group_variable: str | None = None, limits: Zip
     >>> corpus, codebook, codings = qualcode.read_qdpx("project.qdpx")    # doctest: +SKIP
     """
     from ..codebook import Codebook
-    from ..loading import load_corpus
+    from ..loading import CorpusError, load_corpus
 
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="qualcode-refi-") as tmp:
         folder = Path(tmp) / "study"
         report, project = _import(path, folder, base=base, group_variable=group_variable, limits=limits, strict=strict)
-        corpus = load_corpus(folder, strict=strict)
+        if not project.sources:
+            listing = "\n".join(f"  {p}" for p in report.problems)
+            raise SourceFormatError(f"{path}: no text source could be imported.\n{listing}".rstrip())
+        try:
+            corpus = load_corpus(folder, strict=strict)
+        except CorpusError as exc:
+            raise CorpusError(str(exc).replace(str(folder), str(path)), exc.problems) from None
         codebook = None
         if (folder / "codebook.yaml").exists():
             codebook = Codebook.from_yaml(folder / "codebook.yaml")
@@ -162,7 +168,7 @@ def _layout(project: RefiProject, out: Path) -> dict[str, str]:
         by_coder.setdefault(row["coder"], []).append(row)
     names: set[str] = set()
     for coder, rows in by_coder.items():
-        stem = _unique_name(f"codings_{_safe(coder) or 'coder'}", names)
+        stem = _unique_name(f"codings_{_safe(coder).replace(' ', '-') or 'coder'}", names)
         columns = ["source_id", "start", "end", "code", "coder", "quote"] + (["memo"] if any(r["memo"] for r in rows) else [])
         files[f"{stem}.csv"] = _csv([{k: r[k] for k in columns} for r in rows], columns)
     if project.notes:

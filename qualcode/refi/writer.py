@@ -54,7 +54,7 @@ def write_qdpx(corpus, codebook=None, codings=None, path="project.qdpx", *, forc
     code_guids = None
     if codebook is not None:
         code_guids = assign_guids(codebook, str(codebook.path or codebook.name))
-        memos = {n.id: derived_guid("memo", codebook.name, n.id) for n in codebook.nodes.values() if n.memo}
+        memos = {n.id: derived_guid("memo", guid_key(code_guids.by_id[n.id])) for n in codebook.nodes.values() if n.memo}
         codes_element(sub(root, "CodeBook"), codebook, code_guids, with_memo=False, note_refs=memos,
                       where=str(codebook.path or codebook.name))
         problems += code_guids.problems
@@ -167,9 +167,10 @@ def _selections(element, source, rows: list[tuple], users: dict[str, str], code_
             "startPosition": str(start), "endPosition": str(end), "creatingUser": users[group[0][4]],
         })
         for sid, _, _, code_id, coder in group:
-            coding = sub(selection, "Coding", {"guid": derived_guid("coding", sid, str(start), str(end), code_id, coder),
+            code_guid = code_guids.by_id[code_id]
+            coding = sub(selection, "Coding", {"guid": derived_guid("coding", sid, str(start), str(end), guid_key(code_guid), coder),
                                                "creatingUser": users[coder]})
-            sub(coding, "CodeRef", {"targetGUID": code_guids.by_id[code_id]})
+            sub(coding, "CodeRef", {"targetGUID": code_guid})
 
 
 def _value(value) -> str | None:
@@ -257,3 +258,32 @@ def _guids(wanted: dict[str, str | None], kind: str, problems: list[Problem], wh
         used.add(guid_key(guid))
         out[key] = guid
     return out
+
+
+def read_codings_files(paths, corpus, codebook):
+    """Codings to export from files: codings tables (``qualcode code``) or human-codings files, concatenated.
+
+    Returns ``(table or None, problems)``; a human-codings row that cannot be used is a problem, not an error.
+    """
+    import warnings
+
+    import pandas as pd
+
+    from ..codings import read_codings_table
+    from ..human import read_codings
+
+    frames, problems = [], []
+    for path in paths or []:
+        try:
+            frames.append(read_codings_table(path))
+            continue
+        except CodingsError as exc:
+            if "missing column" not in str(exc) or codebook is None:
+                raise
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frames.append(read_codings(path, corpus, codebook))
+        problems += [Problem(str(path), str(w.message).split(": ", 1)[-1]) for w in caught]
+    if not frames:
+        return None, problems
+    return pd.concat(frames, ignore_index=True), problems
