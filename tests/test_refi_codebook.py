@@ -182,3 +182,14 @@ def test_writing_refuses_to_overwrite_without_force(tmp_path, shipped):
 
 def test_top_level_api():
     assert qualcode.read_qdc is read_qdc and qualcode.write_qdc is write_qdc
+
+
+def test_derived_guids_are_uuid5_and_valid():
+    import uuid
+
+    from qualcode.refi.xmlio import QUALCODE_NS, derived_guid, is_guid
+
+    for parts in [("code", "Social prescribing evaluation", "buddying"), ("user", "Zo\u00eb \U0001F600"), ("x",)]:
+        value = derived_guid(*parts)
+        assert value == str(uuid.uuid5(QUALCODE_NS, "\x1f".join(parts))) and is_guid(value)
+    assert derived_guid("a", "b") != derived_guid("ab")

@@ -158,8 +158,19 @@ def test_existing_output_is_never_replaced_without_force(tmp_path):
     with pytest.raises(OutputExistsError, match="already holds .* pass --force"):
         import_qdpx(path, tmp_path / "study")
     assert (tmp_path / "study" / "codebook.yaml").read_text() == "my edits"
-    import_qdpx(path, tmp_path / "study", force=True)
+    (tmp_path / "study" / "texts" / "left_over.txt").write_text("Client 2: from an earlier import.")
+    report = import_qdpx(path, tmp_path / "study", force=True)
     assert "Access" in (tmp_path / "study" / "codebook.yaml").read_text()
+    assert "1 file(s) under texts/ are not from this project (texts/left_over.txt)" in report.problems[-1].message
+
+
+def test_a_project_without_codes_imports_its_sources(tmp_path):
+    qde = ('<Project name="p"><Sources>'
+           f'<TextSource guid="{guid(4)}" name="t" plainTextPath="internal://{guid(4)}.txt"/></Sources></Project>')
+    corpus, book, codings = read_qdpx(make_qdpx(tmp_path / "p.qdpx", qde, {f"sources/{guid(4)}.txt": "Client 1: hi there."}))
+    assert corpus.source_ids == ["t"] and book is None and codings.empty
+    report = import_qdpx(tmp_path / "p.qdpx", tmp_path / "study")
+    assert report.counts["codes"] == 0 and not (tmp_path / "study" / "codebook.yaml").exists()
 
 
 def test_strict_import_writes_nothing_when_anything_is_wrong(tmp_path):

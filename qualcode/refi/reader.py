@@ -85,7 +85,8 @@ class _Container:
 
     def __init__(self, path: Path, limits: ZipLimits):
         self.path, self.zf, self.index = path, None, {}
-        head = path.read_bytes()[:64] if path.stat().st_size else b""
+        with open(path, "rb") as handle:
+            head = handle.read(64)
         if path.suffix.lower() == ".qde" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             if path.stat().st_size > limits.max_member_bytes:
                 raise UnsafeArchiveError(f"{path}: the project file is over {limits.max_member_bytes / 1e6:.0f} MB; refusing it.")

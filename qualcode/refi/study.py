@@ -66,7 +66,8 @@ def read_qdpx(path, *, base=None, group_variable: str | None = None, limits: Zip
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="qualcode-refi-") as tmp:
         folder = Path(tmp) / "study"
-        report, project = _import(path, folder, base=base, group_variable=group_variable, limits=limits, strict=strict)
+        report, project = _import(path, folder, base=base, group_variable=group_variable, limits=limits, strict=strict,
+                                  atomic=False)
         if not project.sources:
             listing = "\n".join(f"  {p}" for p in report.problems)
             raise SourceFormatError(f"{path}: no text source could be imported.\n{listing}".rstrip())
@@ -105,7 +106,7 @@ def codings_table(rows: list[dict], corpus, codebook, where: str):
 
 
 # -- the folder ------------------------------------------------------------------------------------
-def _import(path, out, *, force=False, base=None, group_variable=None, limits=None, strict=False):
+def _import(path, out, *, force=False, base=None, group_variable=None, limits=None, strict=False, atomic=True):
     path, out = Path(path), Path(out)
     project = read_project(path, limits=limits, base=base, group_variable=group_variable)
     if strict and project.problems:
@@ -119,9 +120,21 @@ def _import(path, out, *, force=False, base=None, group_variable=None, limits=No
         shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
         raise OutputExistsError(f"{out} already holds {len(existing)} of the files this import writes ({shown}); "
                                 "pass --force (force=True) to replace them, or import into a new folder.")
+    stale = sorted(p.relative_to(out).as_posix() for p in (out / TEXTS).rglob("*")
+                   if p.is_file() and p.relative_to(out).as_posix() not in files) if (out / TEXTS).is_dir() else []
+    if stale:
+        project.problems.append(Problem(str(out), f"{len(stale)} file(s) under {TEXTS}/ are not from this project "
+                                        f"({', '.join(stale[:3])}{' ...' if len(stale) > 3 else ''}) and will be loaded "
+                                        "with the study; remove them if they are left over from an earlier import.",
+                                        None, "warning"))
     for relative in files:
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
-    written = [write_text(out / relative, content, force=force) for relative, content in files.items()]
+    if atomic:
+        written = [write_text(out / relative, content, force=force) for relative, content in files.items()]
+    else:  # a private temporary folder (read_qdpx): no reader can see a half-written file there
+        written = [out / relative for relative in files]
+        for path_, content in zip(written, files.values()):
+            path_.write_text(content, encoding="utf-8", newline="")
     detection = project.detection
     positions = None
     if detection is not None:

@@ -10,6 +10,7 @@ Writing: elements carry the standard's namespace; :func:`clean` drops characters
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from xml.etree import ElementTree as ET
@@ -21,6 +22,7 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 #: Namespace for the GUIDs qualcode derives from ids, so the same node always gets the same GUID.
 QUALCODE_NS = uuid.UUID("3c0f8d52-7a4b-5e61-9f0d-2b6c1e4a7d90")
+_NS_BYTES = QUALCODE_NS.bytes
 
 GUID_RE = re.compile(
     r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -87,8 +89,16 @@ def is_guid(value) -> bool:
 
 
 def derived_guid(*parts: str) -> str:
-    """A stable GUID for ``parts`` (e.g. ``("code", book name, node id)``): the same input, the same GUID."""
-    return str(uuid.uuid5(QUALCODE_NS, "\x1f".join(parts)))
+    """A stable GUID for ``parts`` (e.g. ``("code", book name, node id)``): the same input, the same GUID.
+
+    It is ``uuid.uuid5(QUALCODE_NS, "\\x1f".join(parts))``, computed without building UUID objects (an
+    export derives one per selection and coding).
+    """
+    digest = bytearray(hashlib.sha1(_NS_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def clean(value) -> str:
