@@ -163,6 +163,15 @@ def test_bad_codebook_files_get_clear_errors(tmp_path, content, match):
         read_qdc(qdc)
 
 
+def test_absurdly_deep_nesting_is_refused_not_a_crash(tmp_path):
+    depth = 5000
+    qdc = tmp_path / "deep.qdc"
+    qdc.write_text("<CodeBook><Codes>" + "".join(f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" isCodable="true">'
+                                                 for i in range(depth)) + "</Code>" * depth + "</Codes></CodeBook>")
+    with pytest.raises(SourceFormatError, match="nested more than 64 levels deep"):
+        read_qdc(qdc)
+
+
 def test_latin1_codebook_and_huge_file_limits(tmp_path, monkeypatch):
     qdc = tmp_path / "l.qdc"
     qdc.write_bytes('<?xml version="1.0" encoding="iso-8859-1"?><CodeBook><Codes><Code guid="00000000-0000-4000-8000-000000000001" '

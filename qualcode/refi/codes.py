@@ -32,6 +32,8 @@ _SECTION = re.compile(
     r"^[ \t]*(?P<key>include|inclusion(?: criteria)?|exclude|exclusion(?: criteria)?|examples?|memo)[ \t]*:[ \t]*",
     re.IGNORECASE | re.MULTILINE,
 )
+#: Deepest code nesting read (deeper files are refused rather than exhausting the stack).
+MAX_DEPTH = 64
 _KEYS = {"include": "include", "inclusion": "include", "inclusion criteria": "include",
          "exclude": "exclude", "exclusion": "exclude", "exclusion criteria": "exclude",
          "example": "examples", "examples": "examples", "memo": "memo"}
@@ -158,9 +160,14 @@ def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=N
     reserved = set(base.nodes) if base is not None else set()
     count = 0
 
-    def build(element) -> dict:
+    def build(element, depth: int) -> dict:
         nonlocal count
         count += 1
+        if depth > MAX_DEPTH:
+            from ..errors import SourceFormatError
+
+            raise SourceFormatError(f"{where}: codes are nested more than {MAX_DEPTH} levels deep (at code "
+                                    f"{element.get('name')!r}); no real codebook is, so this file is refused.")
         raw_guid = (element.get("guid") or "").strip()
         label = " ".join((element.get("name") or "").split())
         if not label:
@@ -206,12 +213,12 @@ def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=N
                 problems.append(Problem(where, f"code {label!r}: colour {color!r} is not #RRGGBB; it was left out.", None, "warning"))
         if (element.get("isCodable") or "true").strip().lower() in ("false", "0"):
             item["codable"] = False
-        kids = [build(c) for c in children(element, "Code")]
+        kids = [build(c, depth + 1) for c in children(element, "Code")]
         if kids:
             item["children"] = kids
         return item
 
-    themes = [build(c) for c in children(codes, "Code")] if codes is not None else []
+    themes = [build(c, 1) for c in children(codes, "Code")] if codes is not None else []
     return ReadCodes(themes, ids, problems, count)
 
 

@@ -199,8 +199,8 @@ class _Reader:
 
     # -- parts of the project ----------------------------------------------------------------------
     def _once(self, guid: str, what: str) -> bool:
-        """False (and a problem) if ``guid`` was already used by another source, case or user."""
-        key = guid_key(guid)
+        """False (and a problem) if ``guid`` was already used by another of the same kind (source, case, user)."""
+        key = (what.split(" ", 1)[0], guid_key(guid))
         if key in self.seen_guids:
             self.problem(f"duplicate GUID {guid}: {what} has the GUID of {self.seen_guids[key]}; the later one was skipped.")
             return False
@@ -224,7 +224,10 @@ class _Reader:
             text = text_of(note, "PlainTextContent")
             if not text and note.get("plainTextPath"):
                 data, _ = self.c.member(note.get("plainTextPath"))
-                text = _decode(data, note.get("plainTextPath"))[1].strip() if data else ""
+                try:
+                    text = _decode(data, note.get("plainTextPath"))[1].strip() if data else ""
+                except QualcodeError as exc:
+                    self.problem(f"note {note.get('name')!r} ({note.get('guid')}): {exc}; its text was left out.", "warning")
             text = text or text_of(note, "Description")
             notes[guid_key(note.get("guid"))] = {"name": note.get("name") or "", "text": text}
         return notes

@@ -109,9 +109,6 @@ def codings_table(rows: list[dict], corpus, codebook, where: str):
 def _import(path, out, *, force=False, base=None, group_variable=None, limits=None, strict=False, atomic=True):
     path, out = Path(path), Path(out)
     project = read_project(path, limits=limits, base=base, group_variable=group_variable)
-    if strict and project.problems:
-        raise QualcodeError(f"{len(project.problems)} problem(s) in {path} (strict mode):\n"
-                            + "\n".join(f"  {p}" for p in project.problems))
     files = _layout(project, out)
     if out.exists() and not out.is_dir():
         raise QualcodeError(f"{out} is a file; give a folder to import the project into.")
@@ -127,6 +124,9 @@ def _import(path, out, *, force=False, base=None, group_variable=None, limits=No
                                         f"({', '.join(stale[:3])}{' ...' if len(stale) > 3 else ''}) and will be loaded "
                                         "with the study; remove them if they are left over from an earlier import.",
                                         None, "warning"))
+    if strict and project.problems:
+        raise QualcodeError(f"{len(project.problems)} problem(s) in {path} (strict mode); nothing was written:\n"
+                            + "\n".join(f"  {p}" for p in project.problems))
     for relative in files:
         (out / relative).parent.mkdir(parents=True, exist_ok=True)
     if atomic:

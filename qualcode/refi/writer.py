@@ -28,9 +28,8 @@ _INTEGER = re.compile(r"^(?:0|-?[1-9]\d{0,17})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def write_qdpx(corpus, codebook=None, codings=None, path="project.qdpx", *, force: bool = False,
-               name: str | None = None) -> RefiReport:
-    """Write ``corpus`` (with ``codebook`` and a ``codings`` table, both optional) as a ``.qdpx`` project.
+def write_qdpx(corpus, codebook, codings, path, *, force: bool = False, name: str | None = None) -> RefiReport:
+    """Write ``corpus`` with ``codebook`` and a ``codings`` table (either may be ``None``) as a ``.qdpx`` project.
 
     Codings whose source, code or span does not fit the corpus and codebook are reported in the returned
     report's problems and left out; nothing else is exported (only the corpus's own sources).
