@@ -189,3 +189,26 @@ def test_a_bare_qde_and_a_project_file_with_another_name(tmp_path):
                      qde_name="My Project.qde")
     corpus, _, _ = read_qdpx(path)
     assert corpus.source_ids == ["t"]
+
+
+def test_an_imported_nvivo_project_exports_back_to_the_same_guids_and_validates(tmp_path):
+    import zipfile
+
+    from qualcode.refi import write_qdpx
+
+    from .refi_helpers import schema_errors
+
+    import_qdpx(nvivo_project(tmp_path), tmp_path / "study")
+    folder = tmp_path / "study"
+    corpus = qualcode.load_corpus(folder)
+    book = qualcode.Codebook.from_yaml(folder / "codebook.yaml")
+    codings = qualcode.read_codings(folder / "codings_Ben-O.csv", corpus, book)
+    write_qdpx(corpus, book, codings, tmp_path / "back.qdpx")
+    with zipfile.ZipFile(tmp_path / "back.qdpx") as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+    assert schema_errors(qde) == []
+    assert f'<TextSource guid="{guid(10, True)}" name="Zoe interview"' in qde  # the vendor's source GUID
+    assert f'<Case guid="{guid(60)}" name="Zo\u00eb">' in qde  # and case GUID
+    assert f'<Code guid="{guid(1, True)}" name="Access" isCodable="false" color="#FF0000">' in qde
+    assert "<DateValue>2023-05-02</DateValue>" in qde and "<IntegerValue>71</IntegerValue>" in qde
+    assert '<Note guid="' in qde and "Agreed on day one." in qde  # the code memo goes back as a note
