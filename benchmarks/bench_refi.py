@@ -117,7 +117,7 @@ def reference(folder: Path, codings: Path) -> dict:
             selection = ET.SubElement(element, "PlainTextSelection", {"startPosition": str(s), "endPosition": str(e)})
             ET.SubElement(ET.SubElement(selection, "Coding", {"creatingUser": coder}), "CodeRef", {"targetGUID": code})
     path = WORK / "reference.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=3) as zf:  # as write_qdpx does
         zf.writestr("project.qde", ET.tostring(root))
         for sid, text in texts.items():
             zf.writestr(f"sources/{sid}.txt", text.encode("utf-8"))
