@@ -1,0 +1,146 @@
+"""Terms for inductive discovery: lookup lemmas of a segment's content words, and their n-grams.
+
+A segment's text is tokenised with the tokenizer of :func:`qualcode.nlp` and each token is mapped to its
+case-insensitive lookup lemma (:func:`qualcode.language.lemma_of`), the same lemmas keyword rules match
+on, so a term found here can be written back as a ``keywords`` rule and re-find the same segments.
+
+Left out: stop words, transcript noise (fillers such as "erm" and "yeah", filler phrases such as "you
+know", "sort of", "kind of", "I mean"), anything in square brackets (anonymisation markers such as
+``[LW]``, ``[GP practice]``, and transcriber notes such as ``[laughs]``), numbers and punctuation.
+N-grams join only words that stand next to each other in the text (a left-out word or punctuation
+breaks them), so ``first session`` is a phrase a keyword rule can match. Hyphenated words stay one
+term (``self-referral``).
+
+>>> segment_terms(["Erm, the [LW] went with me to the first session, you know."])
+[['go', 'first', 'session', 'first session']]
+"""
+
+from __future__ import annotations
+
+import functools
+
+#: Transcript noise left out on top of spaCy's English stop words (lemmas).
+FILLERS = frozenset("""
+    erm er um umm uh uhm ah ahh oh ooh mm mmm mhm hmm hm yeah yep yup yes ye okay ok alright aye
+    like really just actually basically literally obviously honestly probably maybe perhaps quite bit
+    gosh god sort kind thing stuff lot lots sure right well anyway suppose guess mean think know say
+    get got thank thanks pretty definitely certainly course way laugh laughs inaudible crosstalk
+""".split())
+#: Words of spaCy's stop list that carry meaning in interviews about services ("first session", "on my own").
+KEEP = frozenset({"first", "alone", "together", "call", "serious", "empty", "name", "full"})
+#: Filler phrases (lower-case words): both words are left out where they stand next to each other.
+FILLER_PHRASES = frozenset({("you", "know"), ("sort", "of"), ("kind", "of"), ("i", "mean"), ("i", "think"),
+                            ("i", "guess"), ("a", "bit"), ("a", "lot"), ("you", "see")})
+
+_BREAK, _DROP, _HYPHEN = -1, -2, -3  # token roles besides "content term"
+
+
+@functools.lru_cache(maxsize=1)
+def stop_lemmas() -> frozenset[str]:
+    """spaCy's English stop words and their lookup lemmas, plus :data:`FILLERS`."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from .language import lemma_of
+
+    words = {w.lower().replace("\u2019", "'") for w in STOP_WORDS} - KEEP
+    return frozenset(words | {lemma_of(w) for w in words} | FILLERS)
+
+
+class TermExtractor:
+    """Turns texts into lists of terms (lemmas and n-grams). Reuse one for many texts: it caches per word.
+
+    ``stop_words`` are extra words to leave out (matched on their lemmas); ``ngrams`` is the longest
+    phrase kept (1 = single words only).
+    """
+
+    def __init__(self, stop_words=(), ngrams: int = 2, min_length: int = 2):
+        from .language import lemma_of, nlp
+
+        if ngrams < 1:
+            from .errors import QualcodeError
+
+            raise QualcodeError(f"ngrams must be at least 1, not {ngrams}.")
+        self.ngrams = ngrams
+        self.min_length = min_length
+        self.tokenizer = nlp().tokenizer
+        self.strings = nlp().vocab.strings
+        self._lemma_of = lemma_of
+        self.stop = stop_lemmas() | {lemma_of(str(w).lower()) for w in stop_words} | {str(w).lower() for w in stop_words}
+        self._role: dict[int, int | str] = {}
+
+    def _classify(self, key: int) -> int | str:
+        """A token's role from its lower-case form: a lemma string, or one of _BREAK/_DROP/_HYPHEN."""
+        word = self.strings[key].replace("\u2019", "'")
+        if word == "-":
+            role: int | str = _HYPHEN
+        elif word in ("[", "]"):
+            role = word
+        elif not any(ch.isalpha() for ch in word) or not word.replace("'", "").replace(".", "").isalpha():
+            role = _BREAK
+        else:
+            lemma = self._lemma_of(word)
+            if not any(ch.isalpha() for ch in lemma):  # the table maps "first" to "1"
+                lemma = word
+            role = _DROP if (word in self.stop or lemma in self.stop or len(lemma) < self.min_length) else lemma
+        self._role[key] = role
+        return role
+
+    def terms(self, doc) -> list[str]:
+        """The terms of one tokenised ``doc``: its content lemmas, then its n-grams."""
+        from spacy.attrs import LOWER, SPACY
+
+        if not len(doc):
+            return []
+        array = doc.to_array([LOWER, SPACY])
+        keys, spaced = array[:, 0].tolist(), array[:, 1].tolist()
+        roles = self._role
+        words: list[str | None] = []  # a content lemma, or None where a phrase must break
+        depth = 0
+        n = len(keys)
+        i = 0
+        while i < n:
+            role = roles.get(keys[i])
+            if role is None:
+                role = self._classify(keys[i])
+            if role == "[":
+                depth += 1
+                role = _BREAK
+            elif role == "]":
+                depth = max(depth - 1, 0)
+                role = _BREAK
+            elif depth:
+                role = _BREAK
+            elif i + 1 < n and (self.strings[keys[i]], self.strings[keys[i + 1]]) in FILLER_PHRASES:
+                words.append(None)
+                i += 2
+                continue
+            if role == _HYPHEN and words and words[-1] is not None and not spaced[i - 1] and not spaced[i] and i + 1 < n:
+                nxt = roles.get(keys[i + 1])
+                if nxt is None:
+                    nxt = self._classify(keys[i + 1])
+                if (isinstance(nxt, str) and nxt not in ("[", "]")) or nxt == _DROP:
+                    # self-referral, co-located: one term made of the lemmas of its parts
+                    tail = nxt if isinstance(nxt, str) else self._lemma_of(self.strings[keys[i + 1]])
+                    words[-1] = f"{words[-1]}-{tail}"
+                    i += 2
+                    continue
+            words.append(role if isinstance(role, str) else None)
+            i += 1
+        unigrams = [w for w in words if w is not None]
+        out = list(unigrams)
+        for size in range(2, self.ngrams + 1):
+            for k in range(len(words) - size + 1):
+                window = words[k:k + size]
+                if None not in window:
+                    out.append(" ".join(window))  # type: ignore[arg-type]
+        return out
+
+    def pipe(self, texts, batch_size: int = 512):
+        """Yield the terms of each text in ``texts``."""
+        for doc in self.tokenizer.pipe(texts, batch_size=batch_size):
+            yield self.terms(doc)
+
+
+def segment_terms(texts, stop_words=(), ngrams: int = 2) -> list[list[str]]:
+    """The terms of each text (see the module docstring)."""
+    return list(TermExtractor(stop_words, ngrams).pipe(texts))
