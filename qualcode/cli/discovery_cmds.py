@@ -92,3 +92,48 @@ def discover(
     if table is not None:
         wrote(write_table(flat_candidates(disc.candidates_), table, title="Candidate codes", force=force))
     exit_for(corpus)
+
+
+@app.command(epilog="Example: qualcode saturation transcripts_sample/ -c codebooks/social_prescribing.yaml --order date -o saturation.png -o saturation.csv")
+def saturation(
+    folder: Folder,
+    output: Annotated[Optional[list[Path]], typer.Option("-o", "--output", help="Plot (.png, .svg, .pdf) or table (.csv, .xlsx, .json, .md, .html, .docx); repeatable.")] = None,
+    codebook: CodebookOpt = None,
+    order: Order = "date",
+    unit: Unit = "turn",
+    candidates: Annotated[bool, typer.Option("--candidates/--no-candidates", help="Also count inductive candidates in the uncoded segments.")] = True,
+    min_segments: Annotated[int, typer.Option(help="Segments a code needs (counted from the first source) to count as observed.", min=1)] = 1,
+    random_state: Annotated[int, typer.Option(help="Seed for discovery.")] = 0,
+    strict: Strict = False,
+    force: Force = False,
+    max_file_size: MaxFileSize = 50.0,
+):
+    """Cumulative new codes, sub-themes and inductive candidates per source and per group: a table and a plot."""
+    from ..codebook import Codebook
+    from ..output import check_writable
+    from ..saturation import PLOT_FORMATS, saturation as run_saturation, write_plot
+    from ..tables import table_format, write_table
+
+    outputs = list(output or [])
+    for path in outputs:
+        if path.suffix.lower().lstrip(".") not in PLOT_FORMATS:
+            table_format(path, None)
+        check_writable(path, force)
+    book = Codebook.from_yaml(codebook) if codebook is not None else None
+    corpus = load(folder, strict, max_file_size)
+    with progress_bar("Counting"):
+        result = run_saturation(corpus, book, order=order, unit=unit, candidates=candidates,
+                                min_segments=min_segments, random_state=random_state)
+    for message in result.warnings:
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    for line in result.lines():
+        console.print(line, highlight=False, soft_wrap=True)
+    print_frame(result.summary, title="When the last new one appeared")
+    figure = None
+    for path in outputs:
+        if path.suffix.lower().lstrip(".") in PLOT_FORMATS:
+            figure = figure or result.plot(f"Saturation: {folder.name or folder}, sources by {order}")
+            wrote(write_plot(figure, path, force=force))
+        else:
+            wrote(write_table(result.table, path, title="Saturation", force=force))
+    exit_for(corpus)
