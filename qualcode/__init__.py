@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 from .codebook import Codebook
+from .codebook_diff import diff_codebooks
 from .coding import apply_codebook, code
 from .codings import read_codings_table, write_codings
 from .corpus import Corpus
+from .discovery import Discoverer, discover
 from .errors import (
     CodebookError,
     CodingsError,
@@ -24,6 +26,7 @@ from .errors import (
 from .human import read_codings
 from .language import nlp
 from .loading import CorpusError, load_corpus
+from .saturation import saturation
 
 __version__ = "0.1.0"
 
@@ -31,6 +34,7 @@ __all__ = [
     "Codebook",
     "Corpus",
     "CorpusError",
+    "Discoverer",
     "CodebookError",
     "CodingsError",
     "ManifestError",
@@ -41,9 +45,12 @@ __all__ = [
     "UnsafeArchiveError",
     "apply_codebook",
     "code",
+    "diff_codebooks",
+    "discover",
     "load_corpus",
     "nlp",
     "read_codings",
     "read_codings_table",
+    "saturation",
     "write_codings",
 ]

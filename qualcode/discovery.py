@@ -47,7 +47,7 @@ class Discoverer:
 
     k_grid = (2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 25, 30, 40, 50)
 
-    def __init__(self, n_candidates="auto", *, max_candidates: int = 30, ngrams: int = 2, min_terms: int = 3,
+    def __init__(self, n_candidates="auto", *, max_candidates: int = 30, ngrams: int = 2, min_terms: int = 5,
                  min_df: int = 2, max_df: float = 0.5, min_size: int = 3, n_top_terms: int = 10,
                  n_exemplars: int = 5, max_keywords: int = 8, stop_words=(), codebook=None,
                  similarity_threshold: float = 0.2, selection_sample: int = 20000, max_iter: int = 400,

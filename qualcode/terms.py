@@ -2,14 +2,16 @@
 
 A segment's text is tokenised with the tokenizer of :func:`qualcode.nlp` and each token is mapped to its
 case-insensitive lookup lemma (:func:`qualcode.language.lemma_of`), the same lemmas keyword rules match
-on, so a term found here can be written back as a ``keywords`` rule and re-find the same segments.
+on, so a term found here can be written back as a ``keywords`` rule and re-find the same segments
+(where a keyword rule of the lemma would not match the word, the word itself is the term).
 
 Left out: stop words, transcript noise (fillers such as "erm" and "yeah", filler phrases such as "you
 know", "sort of", "kind of", "I mean"), anything in square brackets (anonymisation markers such as
 ``[LW]``, ``[GP practice]``, and transcriber notes such as ``[laughs]``), numbers and punctuation.
 N-grams join only words that stand next to each other in the text (a left-out word or punctuation
 breaks them), so ``first session`` is a phrase a keyword rule can match. Hyphenated words stay one
-term (``self-referral``).
+term (``self-referral``), and their parts count as words too (a keyword rule for ``referral`` matches
+inside ``self-referral``).
 
 >>> segment_terms(["Erm, the [LW] went with me to the first session, you know."])
 [['go', 'first', 'session', 'first session']]
@@ -25,6 +27,7 @@ FILLERS = frozenset("""
     like really just actually basically literally obviously honestly probably maybe perhaps quite bit
     gosh god sort kind thing stuff lot lots sure right well anyway suppose guess mean think know say
     get got thank thanks pretty definitely certainly course way laugh laughs inaudible crosstalk
+    sorry fine hello hi bye cheers pardon lovely brilliant great
 """.split())
 #: Words of spaCy's stop list that carry meaning in interviews about services ("first session", "on my own").
 KEEP = frozenset({"first", "alone", "together", "call", "serious", "empty", "name", "full"})
@@ -79,11 +82,26 @@ class TermExtractor:
             role = _BREAK
         else:
             lemma = self._lemma_of(word)
-            if not any(ch.isalpha() for ch in lemma):  # the table maps "first" to "1"
-                lemma = word
-            role = _DROP if (word in self.stop or lemma in self.stop or len(lemma) < self.min_length) else lemma
+            term = self._term(word, lemma)
+            dropped = word in self.stop or lemma in self.stop or term in self.stop or len(term) < self.min_length
+            role = _DROP if dropped else term
         self._role[key] = role
         return role
+
+    def _term(self, word: str, lemma: str | None = None) -> str:
+        """The term for ``word``: its lemma if a keyword rule of that lemma matches ``word``, else the word.
+
+        Usually the lemma (``referrals`` -> ``referral``). But keyword rules match stop words as written,
+        and the lookup table is not always consistent (``numbers`` -> ``number`` -> ``numb``), so for
+        such words the word itself is the term that a suggested keyword rule can re-find.
+        """
+        from .rules import keyword_forms
+
+        lemma = lemma or self._lemma_of(word)
+        if lemma == word:
+            return word
+        forms = {combo[0] for combo in keyword_forms(lemma, self.tokenizer) if len(combo) == 1}
+        return lemma if word in forms else word
 
     def terms(self, doc) -> list[str]:
         """The terms of one tokenised ``doc``: its content lemmas, then its n-grams."""
@@ -95,6 +113,7 @@ class TermExtractor:
         keys, spaced = array[:, 0].tolist(), array[:, 1].tolist()
         roles = self._role
         words: list[str | None] = []  # a content lemma, or None where a phrase must break
+        parts: list[str] = []  # the content words inside hyphenated compounds
         depth = 0
         n = len(keys)
         i = 0
@@ -119,15 +138,16 @@ class TermExtractor:
                 if nxt is None:
                     nxt = self._classify(keys[i + 1])
                 if (isinstance(nxt, str) and nxt not in ("[", "]")) or nxt == _DROP:
-                    # self-referral, co-located: one term made of the lemmas of its parts
-                    tail = nxt if isinstance(nxt, str) else self._lemma_of(self.strings[keys[i + 1]])
+                    # self-referral, co-located: one term made of the terms of its parts; the parts count
+                    # as words too, since a keyword rule for a part matches inside the compound
+                    tail = nxt if isinstance(nxt, str) else self._term(self.strings[keys[i + 1]].replace("\u2019", "'"))
+                    parts += [p for p in (words[-1] if "-" not in words[-1] else None, nxt) if isinstance(p, str)]
                     words[-1] = f"{words[-1]}-{tail}"
                     i += 2
                     continue
             words.append(role if isinstance(role, str) else None)
             i += 1
-        unigrams = [w for w in words if w is not None]
-        out = list(unigrams)
+        out = [w for w in words if w is not None] + parts
         for size in range(2, self.ngrams + 1):
             for k in range(len(words) - size + 1):
                 window = words[k:k + size]
