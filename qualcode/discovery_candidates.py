@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import re
 
+from .terms import TermExtractor
+
 #: Weight of a term's own probability against its lift in the relevance of a term to a candidate
 #: (Sievert and Shirley 2014, "LDAvis"); lower values favour terms specific to the candidate.
 RELEVANCE_LAMBDA = 0.6
@@ -33,6 +35,7 @@ def describe_candidates(disc, table, weights):
     assigned = np.where(totals > 0, best, -1)
     relevance = _relevance(components)
     node_vectors = _node_vectors(disc) if disc.codebook is not None else None
+    extractor = TermExtractor(disc.stop_words, disc.ngrams)
 
     records = []
     for j in range(components.shape[0]):
@@ -49,16 +52,16 @@ def describe_candidates(disc, table, weights):
         counts = people.value_counts().to_numpy()
         spread = math.exp(-sum(c / len(members) * math.log(c / len(members)) for c in counts))
         distinctiveness = float(share[members].mean())
+        order = members[np.lexsort((members, -weights[members, j]))]
         groups = part.group.fillna("(no group)").value_counts()
         groups = groups.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
-        order = members[np.lexsort((members, -weights[members, j]))]
         coherence = npmi(disc._presence, ranked[: disc.n_top_terms], vocabulary)
         similar_to, similarity = _most_similar(components[j], node_vectors)
         if similarity < disc.similarity_threshold:
             similar_to = None
         records.append({
             "component": j,
-            "label": _label(top_terms),
+            "label": _label(top_terms, extractor.surface_forms(table.text.iloc[order[:200]].tolist())),
             "top_terms": top_terms,
             "keywords": keywords,
             "size": len(members),
@@ -117,8 +120,9 @@ def _without_parts(terms: list[str]) -> list[str]:
     return out
 
 
-def _label(top_terms: list[str]) -> str:
-    picked = top_terms[:3]
+def _label(top_terms: list[str], surface: dict[str, str]) -> str:
+    """The three most distinctive terms, each word as it is most often written (``waiting list``)."""
+    picked = [" ".join(surface.get(w, w) for w in term.split()) for term in top_terms[:3]]
     text = ", ".join(picked)
     return text[:1].upper() + text[1:]
 

@@ -55,9 +55,15 @@ class Factoriser:
         """``(W, H, reconstruction error)`` of an NMF with ``k`` parts."""
         from sklearn.decomposition import NMF
 
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+
         W, H = self.start(k)
         model = NMF(n_components=k, init="custom", max_iter=self.max_iter, tol=1e-4, random_state=self.random_state)
-        weights = model.fit_transform(self.matrix, W=W, H=H)
+        with warnings.catch_warnings():  # stopping at max_iter is fine for ranking candidates; same result each run
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            weights = model.fit_transform(self.matrix, W=W, H=H)
         return weights, model.components_, float(model.reconstruction_err_)
 
 

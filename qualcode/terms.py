@@ -155,6 +155,24 @@ class TermExtractor:
                     out.append(" ".join(window))  # type: ignore[arg-type]
         return out
 
+    def surface_forms(self, texts) -> dict[str, str]:
+        """The most frequent word, as written, behind each single-word term in ``texts`` (``numb`` -> ``number``,
+        ``gp`` -> ``GP``), for labels people read; ties go to the alphabetically first spelling."""
+        from collections import Counter
+
+        counts: Counter = Counter()
+        for doc in self.tokenizer.pipe(texts, batch_size=256):
+            for token in doc:
+                role = self._role.get(token.lower)
+                if role is None:
+                    role = self._classify(token.lower)
+                if isinstance(role, str) and role not in ("[", "]"):
+                    counts[(role, token.text.replace("\u2019", "'"))] += 1
+        best: dict[str, str] = {}
+        for (term, word), _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+            best.setdefault(term, word)
+        return best
+
     def pipe(self, texts, batch_size: int = 512):
         """Yield the terms of each text in ``texts``."""
         for doc in self.tokenizer.pipe(texts, batch_size=batch_size):

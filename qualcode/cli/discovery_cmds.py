@@ -81,6 +81,7 @@ def discover(
     console.print(
         f"{len(disc.candidates_)} candidate(s) from {disc.n_segments_:,} segments of "
         f"{run.segments.source_id.nunique()} source(s) (k={disc.n_candidates_}){left}.", highlight=False,
+        soft_wrap=True,
     )
     shown = disc.candidates_[["id", "label", "size", "participants", "similar_to"]].copy()
     shown.columns = ["id", "label", "segments", "people", "resembles"]
