@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import NotFittedError, QualcodeError
-from .terms import TermExtractor
+from .terms import TermExtractor, terms_of
 
 #: Fewest usable segments (with at least ``min_terms`` content words) discovery will run on.
 MIN_SEGMENTS = 20
@@ -42,7 +42,8 @@ class Discoverer:
     occur in), ``min_size`` (segments a candidate needs to be reported), ``n_top_terms``,
     ``n_exemplars``, ``max_keywords``, ``stop_words`` (extra words to leave out), ``codebook`` (a
     :class:`~qualcode.Codebook`; candidates name the node they resemble), ``similarity_threshold``,
-    ``selection_sample``, ``max_iter``, ``random_state``.
+    ``selection_sample`` (on more segments, the parts are learned from a random sample of this many),
+    ``max_iter``, ``n_jobs`` (processes for term extraction; the result does not change), ``random_state``.
     """
 
     k_grid = (2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 25, 30, 40, 50)
@@ -50,8 +51,8 @@ class Discoverer:
     def __init__(self, n_candidates="auto", *, max_candidates: int = 30, ngrams: int = 2, min_terms: int = 5,
                  min_df: int = 2, max_df: float = 0.5, min_size: int = 3, n_top_terms: int = 10,
                  n_exemplars: int = 5, max_keywords: int = 8, stop_words=(), codebook=None,
-                 similarity_threshold: float = 0.2, selection_sample: int = 20000, max_iter: int = 400,
-                 random_state: int | None = 0):
+                 similarity_threshold: float = 0.2, selection_sample: int = 20000, max_iter: int = 200,
+                 n_jobs: int | None = None, random_state: int | None = 0):
         self.n_candidates = n_candidates
         self.max_candidates = max_candidates
         self.ngrams = ngrams
@@ -67,6 +68,7 @@ class Discoverer:
         self.similarity_threshold = similarity_threshold
         self.selection_sample = selection_sample
         self.max_iter = max_iter
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def get_params(self) -> dict:
@@ -85,6 +87,8 @@ class Discoverer:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise QualcodeError(f"{name} must be a whole number of at least 1, not {value!r}.")
+        if self.n_jobs is not None and (isinstance(self.n_jobs, bool) or not isinstance(self.n_jobs, int) or self.n_jobs == 0):
+            raise QualcodeError(f"n_jobs must be None, -1 (all cores) or a whole number of processes, not {self.n_jobs!r}.")
         if not 0 < self.max_df <= 1:
             raise QualcodeError(f"max_df must be a share of segments above 0 and at most 1, not {self.max_df!r}.")
 
@@ -99,8 +103,7 @@ class Discoverer:
         self._check_params()
         table = _usable_rows(segments)
         step = _Steps(progress, 5)
-        extractor = TermExtractor(self.stop_words, self.ngrams)
-        terms = list(extractor.pipe(table.text.tolist()))
+        terms = terms_of(table.text.tolist(), self.stop_words, self.ngrams, n_jobs=self.n_jobs or 1)
         content = np.fromiter((sum(" " not in t for t in ts) for ts in terms), dtype=np.int64, count=len(terms))
         keep = content >= self.min_terms
         if int(keep.sum()) < MIN_SEGMENTS:
@@ -138,32 +141,35 @@ class Discoverer:
         return self
 
     def _factorise(self, tfidf):
-        """Choose ``k`` (if "auto") and fit the NMF; set ``n_candidates_``, ``components_``, ``selection_``."""
+        """Choose ``k`` (if "auto") and fit the NMF; set ``n_candidates_``, ``components_``, ``selection_``.
+
+        On more than ``selection_sample`` segments the parts are learned on a random sample of that many
+        and every segment is then weighed on them."""
         import numpy as np
 
-        from .discovery_model import Factoriser, select_k
+        from .discovery_model import SELECTION_MAX_ITER, Factoriser, project, select_k
 
         n_rows, n_terms = tfidf.shape
-        if self.n_candidates != "auto":
-            k = max(1, min(self.n_candidates, n_rows - 1, n_terms - 1))
-            weights, self.components_, _ = Factoriser(tfidf, k, self.random_state, self.max_iter).fit(k)
-            self.n_candidates_, self.selection_ = k, None
-            return weights
         rows = np.arange(n_rows)
         if n_rows > self.selection_sample:
             rng = np.random.default_rng(self.random_state)
             rows = np.sort(rng.choice(n_rows, self.selection_sample, replace=False))
-        upper = max(2, min(self.max_candidates, len(rows) // 5, n_terms - 1))
-        grid = [k for k in self.k_grid if k <= upper] or [upper]
-        sample = Factoriser(tfidf[rows], max(grid), self.random_state, self.max_iter)
-        best, self.selection_, fits = select_k(sample, self._presence[rows], self.vocabulary_, grid,
-                                               n_top_terms=self.n_top_terms, min_size=self.min_size,
-                                               random_state=self.random_state)
-        self.n_candidates_ = best
-        if len(rows) == n_rows:  # the grid was fitted on all segments: reuse its fit
-            weights, self.components_ = fits[best]
+        if self.n_candidates == "auto":
+            upper = max(2, min(self.max_candidates, len(rows) // 5, n_terms - 1))
+            grid = [k for k in self.k_grid if k <= upper] or [upper]
+            sample = Factoriser(tfidf[rows], max(grid), self.random_state, self.max_iter)
+            best, self.selection_, fits = select_k(sample, self._presence[rows], self.vocabulary_, grid,
+                                                   n_top_terms=self.n_top_terms, min_size=self.min_size,
+                                                   random_state=self.random_state)
+            rest = max(self.max_iter - SELECTION_MAX_ITER, 0)  # carry on from the grid's fit of that k
+            weights, self.components_, _ = sample.fit(best, rest, start=fits[best]) if rest else (*fits[best], None)
         else:
-            weights, self.components_, _ = Factoriser(tfidf, best, self.random_state, self.max_iter).fit(best)
+            best = max(1, min(self.n_candidates, len(rows) - 1, n_terms - 1))
+            weights, self.components_, _ = Factoriser(tfidf[rows], best, self.random_state, self.max_iter).fit(best)
+            self.selection_ = None
+        self.n_candidates_ = best
+        if len(rows) < n_rows:
+            weights = project(tfidf, self.components_, self.max_iter)
         return weights
 
     # -- results ---------------------------------------------------------------------------------
@@ -181,12 +187,9 @@ class Discoverer:
         terms = list(TermExtractor(self.stop_words, self.ngrams).pipe(table.text.tolist()))
         counter = CountVectorizer(analyzer=_identity, vocabulary=list(self.vocabulary_), dtype=np.float64)
         tfidf = self._idf.transform(counter.transform(terms))
-        from sklearn.decomposition import non_negative_factorization
+        from .discovery_model import project
 
-        weights, _, _ = non_negative_factorization(
-            tfidf, H=self.components_, n_components=self.n_candidates_, init="custom", update_H=False,
-            max_iter=self.max_iter, random_state=self.random_state,
-        )
+        weights = project(tfidf, self.components_, self.max_iter)
         return weights[:, self.candidates_.component.to_numpy()] if len(self.candidates_) else weights[:, :0]
 
     def to_codebook(self, name: str = "Candidate codes"):

@@ -61,7 +61,7 @@ def describe_candidates(disc, table, weights):
             similar_to = None
         records.append({
             "component": j,
-            "label": _label(top_terms, extractor.surface_forms(table.text.iloc[order[:200]].tolist())),
+            "label": _label(top_terms, extractor.surface_forms(table.text.iloc[order[:50]].tolist())),
             "top_terms": top_terms,
             "keywords": keywords,
             "size": len(members),

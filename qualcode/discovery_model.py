@@ -51,31 +51,52 @@ class Factoriser:
         H[H < _EPS] = self.mean
         return W, H
 
-    def fit(self, k: int):
-        """``(W, H, reconstruction error)`` of an NMF with ``k`` parts."""
+    def fit(self, k: int, max_iter: int | None = None, start=None):
+        """``(W, H, reconstruction error)`` of an NMF with ``k`` parts, from NNDSVDa or from ``start`` (W, H)."""
         from sklearn.decomposition import NMF
 
         import warnings
 
         from sklearn.exceptions import ConvergenceWarning
 
-        W, H = self.start(k)
-        model = NMF(n_components=k, init="custom", max_iter=self.max_iter, tol=1e-4, random_state=self.random_state)
+        W, H = (a.copy() for a in start) if start is not None else self.start(k)
+        model = NMF(n_components=k, init="custom", max_iter=max_iter or self.max_iter, tol=1e-4,
+                    random_state=self.random_state)
         with warnings.catch_warnings():  # stopping at max_iter is fine for ranking candidates; same result each run
             warnings.simplefilter("ignore", ConvergenceWarning)
             weights = model.fit_transform(self.matrix, W=W, H=H)
         return weights, model.components_, float(model.reconstruction_err_)
 
 
+def project(matrix, components, max_iter: int):
+    """The weights of each row of ``matrix`` on fixed ``components`` (NMF with H held fixed)."""
+    import warnings
+
+    from sklearn.decomposition import non_negative_factorization
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weights, _, _ = non_negative_factorization(matrix, H=components, n_components=components.shape[0],
+                                                   update_H=False, max_iter=max_iter, tol=1e-4)
+    return weights
+
+
+#: Iterations for each fit of the k grid: enough to tell coherent parts from noise, at half the cost.
+SELECTION_MAX_ITER = 100
+
+
 def select_k(factoriser: Factoriser, presence, vocabulary, grid, *, n_top_terms: int, min_size: int, random_state):
-    """``(best k, table of the grid, fits)``: the ``k`` with the most coherent candidates (see the module)."""
+    """``(best k, table of the grid, fits)``: the ``k`` with the most coherent candidates (see the module).
+
+    Each ``k`` is fitted with at most :data:`SELECTION_MAX_ITER` iterations."""
     import numpy as np
     import pandas as pd
 
     baseline = coherence_baseline(presence, n_top_terms, vocabulary, random_state)
     records, fits = [], {}
     for k in grid:
-        weights, components, error = factoriser.fit(k)
+        weights, components, error = factoriser.fit(k, min(factoriser.max_iter, SELECTION_MAX_ITER))
         fits[k] = (weights, components)
         sizes = np.bincount(np.where(weights.sum(axis=1) > 0, weights.argmax(axis=1), k), minlength=k + 1)[:k]
         scores = [npmi(presence, np.argsort(-row, kind="stable")[:n_top_terms], vocabulary) for row in components]

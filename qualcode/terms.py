@@ -70,6 +70,7 @@ class TermExtractor:
         self._lemma_of = lemma_of
         self.stop = stop_lemmas() | {lemma_of(str(w).lower()) for w in stop_words} | {str(w).lower() for w in stop_words}
         self._role: dict[int, int | str] = {}
+        self._filler_pairs = {(self.strings.add(a), self.strings.add(b)) for a, b in FILLER_PHRASES}
 
     def _classify(self, key: int) -> int | str:
         """A token's role from its lower-case form: a lemma string, or one of _BREAK/_DROP/_HYPHEN."""
@@ -111,7 +112,7 @@ class TermExtractor:
             return []
         array = doc.to_array([LOWER, SPACY])
         keys, spaced = array[:, 0].tolist(), array[:, 1].tolist()
-        roles = self._role
+        roles, fillers = self._role, self._filler_pairs
         words: list[str | None] = []  # a content lemma, or None where a phrase must break
         parts: list[str] = []  # the content words inside hyphenated compounds
         depth = 0
@@ -129,7 +130,7 @@ class TermExtractor:
                 role = _BREAK
             elif depth:
                 role = _BREAK
-            elif i + 1 < n and (self.strings[keys[i]], self.strings[keys[i + 1]]) in FILLER_PHRASES:
+            elif i + 1 < n and (keys[i], keys[i + 1]) in fillers:
                 words.append(None)
                 i += 2
                 continue
@@ -182,3 +183,36 @@ class TermExtractor:
 def segment_terms(texts, stop_words=(), ngrams: int = 2) -> list[list[str]]:
     """The terms of each text (see the module docstring)."""
     return list(TermExtractor(stop_words, ngrams).pipe(texts))
+
+
+# -- in several processes ----------------------------------------------------------------------------
+_WORKER: dict = {}
+
+
+def _init_worker(stop_words, ngrams) -> None:
+    _WORKER["extractor"] = TermExtractor(stop_words, ngrams)
+
+
+def _chunk_terms(texts) -> str:
+    """The terms of ``texts`` as one string: a line per text, terms separated by tabs (cheap to pickle)."""
+    return "\n".join("\t".join(terms) for terms in _WORKER["extractor"].pipe(texts))
+
+
+def terms_of(texts, stop_words=(), ngrams: int = 2, n_jobs: int = 1, chunk_size: int = 5000, progress=None):
+    """The terms of each of ``texts``, in order; ``n_jobs`` processes share the work (same result)."""
+    import multiprocessing
+    import os
+
+    texts = list(texts)
+    jobs = min(os.cpu_count() or 1, n_jobs) if n_jobs > 0 else os.cpu_count() or 1
+    if jobs <= 1 or len(texts) < 2 * chunk_size:
+        return list(TermExtractor(stop_words, ngrams).pipe(texts))
+    chunks = [texts[i : i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    out: list[list[str]] = []
+    with multiprocessing.get_context(method).Pool(jobs, _init_worker, (tuple(stop_words), ngrams)) as pool:
+        for done, text in enumerate(pool.imap(_chunk_terms, chunks), 1):
+            out += [line.split("\t") if line else [] for line in text.split("\n")]
+            if progress:
+                progress(done, len(chunks), "terms")
+    return out

@@ -58,6 +58,8 @@ def test_the_constructor_only_stores_parameters_and_fit_checks_them(sample_corpu
         disc.fit(sample_corpus.segments())
     with pytest.raises(QualcodeError, match="max_df"):
         Discoverer(max_df=1.5).fit(sample_corpus.segments())
+    with pytest.raises(QualcodeError, match="n_jobs must be"):
+        Discoverer(n_jobs=0).fit(sample_corpus.segments())
 
 
 def test_fit_returns_the_estimator_with_ranked_candidates(fitted):

@@ -39,3 +39,10 @@ def test_extra_stop_words_and_single_words_only():
 
 def test_empty_and_markup_only_texts_give_no_terms():
     assert segment_terms(["", "   ", "[laughs]", "Erm... yeah."]) == [[], [], [], []]
+
+
+def test_several_processes_give_the_same_terms_in_the_same_order(sample_corpus):
+    from qualcode.terms import terms_of
+
+    texts = sample_corpus.segments().text.tolist()
+    assert terms_of(texts, n_jobs=2, chunk_size=100) == terms_of(texts, n_jobs=1)

@@ -46,6 +46,7 @@ def discover(
     candidates: Annotated[str, typer.Option("--candidates", "-k", help="Number of candidates, or 'auto'.")] = "auto",
     max_candidates: Annotated[int, typer.Option(help="Largest number of candidates 'auto' tries.", min=2)] = 30,
     random_state: Annotated[int, typer.Option(help="Seed; same input and seed, same candidates.")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes for reading terms (same result).", min=1)] = 1,
     table: Annotated[Optional[Path], typer.Option("--table", help="Also write the candidates table (csv, json, md, xlsx, docx, html).")] = None,
     strict: Strict = False,
     force: Force = False,
@@ -72,7 +73,7 @@ def discover(
     with progress_bar("Discovering") as progress:
         run = run_discovery(
             corpus, book, sources=_split(sources), first=first, group=group, order=order, unit=unit, uncoded=uncoded,
-            progress=progress, n_candidates=count, max_candidates=max_candidates, random_state=random_state,
+            progress=progress, n_candidates=count, max_candidates=max_candidates, random_state=random_state, n_jobs=jobs,
         )
     for message in run.warnings:
         err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
