@@ -250,8 +250,8 @@ def slugify(text: str, limit: int = 40) -> str:
     return slug
 
 
-def _parent_for(book: Codebook, parent_id: str | None, level: int | None = None):
-    """Check ``parent_id`` exists (and, if given, sits at ``level``); return its node or None for the top."""
+def _parent_for(book: Codebook, parent_id: str | None):
+    """Check ``parent_id`` exists; return its node, or None for the top level."""
     if parent_id is None:
         return None
     if parent_id not in book.nodes:

@@ -8,13 +8,12 @@ How it works. Each segment becomes a bag of terms (:mod:`qualcode.terms`: lookup
 words and their adjacent-word n-grams, without stop words, fillers or anonymisation markers), weighted
 by TF-IDF (sublinear term frequency, rows L2-normalised; a sparse matrix throughout). A non-negative
 matrix factorisation (NMF) splits that matrix into ``k`` parts; each part is a candidate code and each
-segment belongs to the part that carries most of its weight. With ``n_candidates="auto"`` ``k`` is the
-value in :attr:`Discoverer.k_grid` whose parts have the highest mean topic coherence (NPMI of their top
-terms' co-occurrence in segments, O'Callaghan et al. 2015), fitted on at most ``selection_sample``
-segments. Candidates are ranked by ``score = distinctiveness * log2(1 + spread)``: distinctiveness is
-the mean share of its segments' weight that the candidate carries (1 = its segments are about nothing
-else), spread the effective number of participants who raise it (``exp`` of the entropy of its segments
-over participants; a code one person repeats has spread 1). Same input and ``random_state``, same output.
+segment belongs to the part that carries most of its weight. With ``n_candidates="auto"``, ``k`` is the
+value of :attr:`Discoverer.k_grid` that yields the most coherent candidates (see
+:mod:`qualcode.discovery_model`). Candidates are ranked by ``score = (1 + coherence) / 2 * log2(1 +
+spread)``: coherence is the NPMI of its top terms over segments (do they belong together?), spread the
+effective number of participants who raise it (``exp`` of the entropy of its segments over
+participants; a code one person repeats has spread 1). Same input and ``random_state``, same output.
 """
 
 from __future__ import annotations

@@ -123,9 +123,8 @@ def saturation(
         check_writable(path, force)
     book = Codebook.from_yaml(codebook) if codebook is not None else None
     corpus = load(folder, strict, max_file_size)
-    with progress_bar("Counting"):
-        result = run_saturation(corpus, book, order=order, unit=unit, candidates=candidates,
-                                min_segments=min_segments, random_state=random_state)
+    result = run_saturation(corpus, book, order=order, unit=unit, candidates=candidates, min_segments=min_segments,
+                            random_state=random_state)
     for message in result.warnings:
         err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
     for line in result.lines():
