@@ -171,3 +171,26 @@ def test_saturation_writes_the_plot_and_the_table(tmp_path):
 def test_saturation_bad_output_names(tmp_path):
     result = invoke("saturation", SAMPLE, "-c", SHIPPED, "-o", tmp_path / "plot.gif")
     assert result.exit_code == 1 and "unknown table format 'gif'" in text(result)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty"),
+    (b"themes: [\n  - id: x\n", "not valid YAML"),
+    (b"\x00\x01\x02\xff\xfe binary", "new.yaml"),
+    (b"- just\n- a list\n", "must be a mapping"),
+])
+def test_merge_and_diff_report_a_broken_candidates_file(book_copy, tmp_path, content, message):
+    broken = tmp_path / "new.yaml"
+    broken.write_bytes(content)
+    before = book_copy.read_bytes()
+    result = invoke("codebook", "merge", book_copy, broken, "--accept", "cand-1", "--as-theme", "--reason", "r",
+                    "--author", "a")
+    assert result.exit_code == 1 and "Error:" in result.output and message in text(result)
+    assert book_copy.read_bytes() == before
+    result = invoke("codebook", "diff", book_copy, broken)
+    assert result.exit_code == 1 and message in text(result)
+
+
+def test_diff_of_a_missing_file(book_copy, tmp_path):
+    result = invoke("codebook", "diff", book_copy, tmp_path / "nope.yaml")
+    assert result.exit_code == 1 and "no such codebook file" in text(result)
