@@ -30,6 +30,18 @@ from .saturation import saturation
 
 __version__ = "0.1.0"
 
+#: REFI-QDA functions, imported on first use so that ``import qualcode`` stays fast.
+_LAZY = {name: "qualcode.refi" for name in ("read_qdpx", "write_qdpx", "import_qdpx", "read_qdc", "write_qdc")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
+
+
 __all__ = [
     "Codebook",
     "Corpus",
@@ -49,8 +61,13 @@ __all__ = [
     "discover",
     "load_corpus",
     "nlp",
+    "import_qdpx",
     "read_codings",
     "read_codings_table",
+    "read_qdc",
+    "read_qdpx",
     "saturation",
     "write_codings",
+    "write_qdc",
+    "write_qdpx",
 ]

@@ -23,7 +23,7 @@ from .output import write_text
 BOOK_FIELDS = ("name", "version", "description", "changelog", "themes")
 NODE_FIELDS = (
     "id", "label", "description", "definition", "include", "exclude", "examples", "origin", "status",
-    "memo", "rules", "children", "subthemes", "codes", "guid", "color",
+    "memo", "rules", "children", "subthemes", "codes", "guid", "color", "codable",
 )
 CHILD_KEYS = ("children", "subthemes", "codes")
 RULE_FIELDS = ("keywords", "patterns", "regex", "near", "exclude_terms", "groups", "methods", "speakers", "min_hits")
@@ -52,6 +52,7 @@ class Node:
     rules: dict = field(default_factory=dict, compare=False, hash=False)
     guid: str | None = None
     color: str | None = None
+    codable: bool = True  # False: a grouping node people do not code to (REFI-QDA ``isCodable``)
     line: int | None = None
 
     @property
@@ -214,6 +215,7 @@ class Codebook:
                     rules=rules,
                     guid=str(item["guid"]) if item.get("guid") else None,
                     color=str(item["color"]) if item.get("color") else None,
+                    codable=item.get("codable", True) is not False,
                     line=item.lc.line + 1 if hasattr(item, "lc") else None,
                 )
                 self.nodes[node_id] = node

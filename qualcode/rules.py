@@ -171,6 +171,9 @@ class RuleSet:
         self.phrases = PhraseMatcher(self.vocab, attr="LOWER")
         self.matcher = Matcher(self.vocab)
         self.keys: dict[int, tuple[str, str, str, int]] = {}  # match id -> (node, kind, term, clause)
+        # One PhraseMatcher key per (node, kind, clause), whatever the number of terms: a span matches
+        # once, not once per term that expands to it. The matched term is read back from the tokens.
+        self.terms: dict[int, dict[tuple, str]] = {}  # match id -> {LOWER hashes of a form: term}
         self.regexes: list[tuple[str, re.Pattern, str, frozenset | None]] = []
         self.near: dict[str, list[dict]] = {}
         self.min_hits: dict[str, int] = {}
@@ -222,8 +225,16 @@ class RuleSet:
         return key
 
     def _add_phrase(self, node_id: str, kind: str, term: str, clause: int, Doc) -> None:
-        key = self._key(node_id, kind, term, clause)
-        docs = [Doc(self.vocab, words=words) for words in keyword_forms(term, self.tokenizer) if words]
+        key = f"{node_id}\x1f{kind}\x1f\x1f{clause}"
+        match_id = self.vocab.strings.add(key)
+        self.keys[match_id] = (node_id, kind, "", clause)
+        forms = self.terms.setdefault(match_id, {})
+        docs = []
+        for words in keyword_forms(term, self.tokenizer):
+            hashes = tuple(self.vocab.strings.add(w) for w in words)
+            if words and hashes not in forms:
+                forms[hashes] = term
+                docs.append(Doc(self.vocab, words=words))
         if docs:
             self.phrases.add(key, docs)
 
@@ -239,24 +250,27 @@ class RuleSet:
     def hits(self, doc, text: str | None = None) -> list[Hit]:
         """Every keyword, pattern, regex, near and exclude-term hit in ``doc`` (whose text is ``text``;
         pass it when you have it: ``doc.text`` rebuilds the string token by token)."""
-        from spacy.attrs import IDX, LENGTH
+        from spacy.attrs import IDX, LENGTH, LOWER
 
         found: list[Hit] = []
         matches = self.phrases(doc)
         if self.has_patterns and self._may_match_patterns(doc):
             matches = matches + self.matcher(doc)
         if matches:
-            offsets = doc.to_array([IDX, LENGTH]).tolist()  # one array call instead of a Token per match
+            columns = doc.to_array([IDX, LENGTH, LOWER])  # one array call instead of a Token per match
+            starts = columns[:, 0].tolist()
+            ends = (columns[:, 0] + columns[:, 1]).tolist()
+            lowers = columns[:, 2].tolist()
             near_sides: dict[tuple[str, int], tuple[list, list]] = {}
             for match_id, start, end in matches:
                 node_id, kind, term, clause = self.keys[match_id]
-                char_start = offsets[start][0]
-                char_end = offsets[end - 1][0] + offsets[end - 1][1]
+                if not term:
+                    term = self.terms[match_id][tuple(lowers[start:end])]
                 if kind in ("nearA", "nearB"):
                     sides = near_sides.setdefault((node_id, clause), ([], []))
-                    sides[kind == "nearB"].append((start, end, char_start, char_end, term))
+                    sides[kind == "nearB"].append((start, end, starts[start], ends[end - 1], term))
                 else:
-                    found.append(Hit(node_id, kind, term, char_start, char_end, start, end))
+                    found.append(Hit(node_id, kind, term, starts[start], ends[end - 1], start, end))
             for (node_id, clause), (left, right) in near_sides.items():
                 if left and right:
                     found += self._near_hits(node_id, self.near[node_id][clause]["within"], left, right)
@@ -264,8 +278,12 @@ class RuleSet:
             text = doc.text if text is None else text
             folded = text.casefold()
             for node_id, regex, pattern, anchors in self.regexes:
-                if anchors is not None and not any(a in folded for a in anchors):
-                    continue
+                if anchors is not None:
+                    for anchor in anchors:
+                        if anchor in folded:
+                            break
+                    else:
+                        continue
                 for m in regex.finditer(text):
                     if m.end() > m.start():
                         found.append(Hit(node_id, "regex", pattern, m.start(), m.end()))

@@ -28,7 +28,8 @@ def check(codebook: CodebookFile):
         f"[green]OK[/] {codebook}: {book.name!r} version {book.version}: {kinds.get('theme', 0)} themes, "
         f"{kinds.get('sub-theme', 0)} sub-themes, {kinds.get('code', 0)} codes, "
         f"{sum(n.has_rules for n in book.nodes.values())} with rules.",
-        highlight=False, soft_wrap=True,
+        highlight=False,
+        soft_wrap=True,  # a long path must not break the line (scripts grep it)
     )
 
 
