@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from .agreement import agreement
 from .codebook import Codebook
+from .codebook_diff import diff_codebooks
 from .coding import apply_codebook, code
 from .codings import read_codings_table, write_codings
 from .corpus import Corpus
+from .discovery import Discoverer, discover
 from .errors import (
     CodebookError,
     CodingsError,
@@ -27,6 +29,7 @@ from .language import nlp
 from .loading import CorpusError, load_corpus
 from .merge import merge_codings, read_any_codings
 from .suggest import Suggester
+from .saturation import saturation
 
 __version__ = "0.1.0"
 
@@ -47,6 +50,7 @@ __all__ = [
     "Suggester",
     "Corpus",
     "CorpusError",
+    "Discoverer",
     "CodebookError",
     "CodingsError",
     "ManifestError",
@@ -58,6 +62,8 @@ __all__ = [
     "agreement",
     "apply_codebook",
     "code",
+    "diff_codebooks",
+    "discover",
     "load_corpus",
     "merge_codings",
     "nlp",
@@ -67,6 +73,7 @@ __all__ = [
     "read_codings_table",
     "read_qdc",
     "read_qdpx",
+    "saturation",
     "write_codings",
     "write_qdc",
     "write_qdpx",

@@ -171,6 +171,13 @@ class Codebook:
         self.path, self._disk_digest = written, self._digest_of_file_at(written)
         return written
 
+    def with_document(self, document) -> "Codebook":
+        """A validated codebook holding ``document`` (an edited copy of this one's) that saves back to this
+        one's file with the same check that the file did not change on disk since it was read."""
+        book = Codebook(document, name=str(self.path or self.name or "<codebook>"))
+        book.path, book._disk_digest = self.path, self._disk_digest
+        return book
+
     def _digest_of_file(self) -> str | None:
         return self._digest_of_file_at(self.path)
 
