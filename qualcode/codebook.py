@@ -115,9 +115,13 @@ class Codebook:
         path = Path(path)
         if not path.exists():
             raise CodebookError(f"{path}: no such codebook file; check the path (-c/--codebook).")
+        from .errors import SourceFormatError
         from .textio import read_text
 
-        text, _ = read_text(path, 20 * 1024 * 1024)
+        try:
+            text, _ = read_text(path, 20 * 1024 * 1024)
+        except SourceFormatError as exc:
+            raise CodebookError(f"{exc} A codebook is a YAML text file (see codebooks/minimal.yaml).") from None
         return cls(cls._parse(text, str(path)), path)
 
     @classmethod
