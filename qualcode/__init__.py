@@ -11,6 +11,10 @@ from .codebook import Codebook
 from .coding import apply_codebook, code
 from .codings import read_codings_table, write_codings
 from .corpus import Corpus
+from .excerpts import excerpt_table
+from .matrix import framework_matrix
+from .pipeline import run
+from .themes import theme_table
 from .errors import (
     CodebookError,
     CodingsError,
@@ -41,9 +45,13 @@ __all__ = [
     "UnsafeArchiveError",
     "apply_codebook",
     "code",
+    "excerpt_table",
+    "framework_matrix",
     "load_corpus",
     "nlp",
     "read_codings",
     "read_codings_table",
+    "run",
+    "theme_table",
     "write_codings",
 ]

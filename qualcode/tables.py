@@ -32,8 +32,14 @@ def markdown(frame) -> str:
     return frame.map(cell).to_markdown(index=False) if len(frame.columns) else ""
 
 
+def _notes(frame) -> list[str]:
+    """Notes a table carries in ``frame.attrs["notes"]`` (e.g. what percentages are of), shown under it."""
+    return [str(n) for n in frame.attrs.get("notes", [])]
+
+
 def _md(frame, path: Path, title: str | None) -> None:
     text = (f"# {title}\n\n" if title else "") + markdown(frame) + "\n"
+    text += "".join(f"\n{note}\n" for note in _notes(frame))
     path.write_text(text, encoding="utf-8")
 
 
@@ -41,7 +47,9 @@ def write_sheets(sheets: dict, path: Path) -> None:
     """Write several DataFrames to one .xlsx: bold frozen header, autofilter, readable widths, wrapped text."""
     import pandas as pd
 
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
+    # Text stays text: a cell starting with "=" is not a formula, a URL is not a link (untrusted transcripts).
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
         book = writer.book
         wrap = book.add_format({"text_wrap": True, "valign": "top"})
         top = book.add_format({"valign": "top"})
@@ -67,12 +75,14 @@ def _xlsx(frame, path: Path, title: str | None) -> None:
 def _docx(frame, path: Path, title: str | None) -> None:
     import docx
 
-    from .word import add_table
+    from .word import add_table, clean
 
     document = docx.Document()
     if title:
         document.add_heading(title, level=1)
     add_table(document, frame)
+    for note in _notes(frame):
+        document.add_paragraph(clean(note))
     document.save(path)
 
 
@@ -83,12 +93,13 @@ def html_table(frame) -> str:
 
 def _html(frame, path: Path, title: str | None) -> None:
     heading = f"<h1>{html.escape(title)}</h1>" if title else ""
+    notes = "".join(f"<p>{html.escape(note)}</p>" for note in _notes(frame))
     page = (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title or 'qualcode table')}</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eee}</style>"
-        f"</head><body>{heading}{html_table(frame)}</body></html>"
+        f"</head><body>{heading}{html_table(frame)}{notes}</body></html>"
     )
     path.write_text(page, encoding="utf-8")
 

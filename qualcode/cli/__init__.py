@@ -42,6 +42,7 @@ def sub_app(help: str) -> typer.Typer:
 
 
 from . import corpus_cmds, codebook_cmds, coding_cmds  # noqa: E402,F401  (registers commands)
+from . import report_cmds  # noqa: E402,F401
 
 
 def main() -> None:
