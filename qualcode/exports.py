@@ -47,7 +47,8 @@ def export_themes(codings, path, fmt: str | None = None, *, codebook=None, parti
     if compact:
         document = compact_document(table, info=info)
     else:
-        document = theme_table_document(table, info=info, heatmap=figure_png(prevalence_heatmap(table)))
+        document = theme_table_document(table, info=info, heatmap=figure_png(prevalence_heatmap(table)),
+                                        summary=_summary(participants))
     return save_document(document, path, force=force), table
 
 

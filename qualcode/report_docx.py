@@ -300,12 +300,11 @@ def _figure(document, body: BodyWriter, png: bytes | None, width_cm: float, capt
     body.paragraph(caption, "Caption")
 
 
-def _summary_part(document, body, themes, summary, heatmap, *, heading_level: int = 1) -> None:
+def _summary_part(document, body, themes, summary, heatmap, *, top: str | None = "Summary") -> None:
     width = _width(document.sections[-1])
-    h = f"Heading {heading_level}"
-    sub = f"Heading {heading_level + 1}"
-    if heading_level == 1:
-        body.paragraph("Summary", h)
+    sub = "Heading 2"
+    if top:
+        body.paragraph(top, "Heading 1")
     if summary is not None and len(summary):
         body.paragraph("The study", sub)
         add_summary_table(document, summary, min(width, 20.0))
@@ -462,7 +461,7 @@ def theme_table_document(themes, *, info=None, heatmap: bytes | None = None, sum
     body.paragraph(info.title, "Title")
     for label, value in info.lines():
         body.paragraph([(f"{label}: ", {"bold": True}), (value, {})], "Note")
-    _summary_part(document, body, themes, summary, heatmap, heading_level=1)
+    _summary_part(document, body, themes, summary, heatmap, top=None)
     return document
 
 

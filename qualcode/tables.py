@@ -44,28 +44,13 @@ def _md(frame, path: Path, title: str | None) -> None:
 
 
 def write_sheets(sheets: dict, path: Path) -> None:
-    """Write several DataFrames to one .xlsx: bold frozen header, autofilter, readable widths, wrapped text."""
-    import pandas as pd
+    """Write several DataFrames to one .xlsx: bold frozen header, autofilter, readable widths, wrapped text.
 
-    # Text stays text: a cell starting with "=" is not a formula, a URL is not a link (untrusted transcripts).
-    options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        book = writer.book
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        top = book.add_format({"valign": "top"})
-        for name, frame in sheets.items():
-            sheet_name = str(name)[:31]
-            frame.to_excel(writer, sheet_name=sheet_name, index=False)
-            sheet = writer.sheets[sheet_name]
-            rows, cols = frame.shape
-            sheet.freeze_panes(1, 0)
-            if cols:
-                sheet.autofilter(0, 0, max(rows, 1), cols - 1)
-            for i, column in enumerate(frame.columns):
-                lengths = frame[column].head(500).map(lambda v: 0 if v is None or v != v else len(str(v)))
-                longest = max(len(str(column)), int(lengths.max()) if len(lengths) else 0)
-                width = min(max(longest + 2, 8), 80)
-                sheet.set_column(i, i, width, wrap if longest > 80 else top)
+    Text is always written as text (never a formula or a link): transcripts are untrusted input.
+    """
+    from .xlsx import write_workbook
+
+    write_workbook(sheets, path)
 
 
 def _xlsx(frame, path: Path, title: str | None) -> None:

@@ -72,6 +72,7 @@ def run(
     long_turn_words: Annotated[int, typer.Option(help="Turns longer than this are coded sentence by sentence.", min=1)] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for coding.", min=1)] = 1,
     title: TitleOpt = None,
+    study: Annotated[Optional[str], typer.Option("--study", help="Study name for the title pages (default: the folder name).")] = None,
     strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
@@ -83,7 +84,7 @@ def run(
         result = run_pipeline(
             folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
             include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
-            max_file_size=int(max_file_size * 1024 * 1024), title=title, progress=progress,
+            max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
         )
     report_problems(result.corpus.problems)
     for line in result.report.lines():
