@@ -93,15 +93,19 @@ def run_phase(folder: Path, codebook: Path, jobs: int) -> dict:
     import qualcode
 
     out = Path(tempfile.mkdtemp(prefix="qualcode-bench-run-"))
+    marks: list = []
     try:
         start = time.perf_counter()
-        result = qualcode.run(folder, codebook, out, jobs=jobs)
+        result = qualcode.run(folder, codebook, out, jobs=jobs,
+                              progress=lambda done, total, step: marks.append((step, time.perf_counter())))
         seconds = time.perf_counter() - start
     finally:
         shutil.rmtree(out, ignore_errors=True)
+    marks.append(("end", start + seconds))
+    steps = {name: round(marks[i + 1][1] - at, 2) for i, (name, at) in enumerate(marks[:-1])}
     words = sum(len(s.text.split()) for s in result.corpus)
     return {"phase": "run", "seconds": seconds, "codings": len(result.codings), "words": words,
-            "peak_rss_mb": peak_rss_mb()}
+            "peak_rss_mb": peak_rss_mb(), "steps": steps}
 
 
 def main() -> None:
@@ -137,6 +141,7 @@ def main() -> None:
                         "--jobs", str(args.jobs))
         print(f"{'run':>10}: {r['words']:,} words, {r['codings']:,} codings, --jobs {args.jobs}: {r['seconds']:7.2f} s "
               f"(runs {r['all_seconds']})  peak RSS {r['peak_rss_mb']:,.0f} MB  (goal < 90 s on 2 cores)")
+        print(f"{'':>10}  seconds per step (first run): {r['steps']}")
 
 
 if __name__ == "__main__":

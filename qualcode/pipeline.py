@@ -4,9 +4,9 @@
 >>> result.written            # {"codings": Path("out/codings.csv"), ...}                        # doctest: +SKIP
 
 The outputs (:data:`OUTPUTS`) go into one folder, which is created if missing. If any of them
-already exists, nothing is done unless ``force=True``. Every table and document is built in memory
-first and each file is then written atomically, so an error while building leaves no half-written
-outputs behind.
+already exists, nothing is done unless ``force=True``. The tables are computed once; then each
+document is built and written atomically in turn (never a half-written file), so only one large
+document is in memory at a time.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ OUTPUTS = {
     "report": "report.html",
     "heatmap": "theme_heatmap.png",
 }
-STEPS = ("read", "code", "tables", "figure", "documents", "write")
+STEPS = ("read", "code", "tables", "write")
 
 
 @dataclass
@@ -90,7 +90,8 @@ def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", i
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
     every output (:data:`OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
-    ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts.
+    ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
+    reports each output as ``write:<name>``.
     """
     from .codebook import Codebook
     from .coding import apply_codebook
@@ -99,7 +100,7 @@ def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", i
 
     def step(name: str) -> None:
         if progress:
-            progress(STEPS.index(name), len(STEPS), name)
+            progress(STEPS.index(name.split(":")[0]), len(STEPS), name)
 
     out_dir = Path(out_dir)
     check_unit(unit)
@@ -111,65 +112,73 @@ def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", i
     step("code")
     coded = apply_codebook(corpus, book, unit=unit, include_researchers=include_researchers,
                            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs)
-    rendered = render(coded.codings, book, corpus.summary(), step=step, title=title,
-                      study=study or Path(folder).resolve().name)
-    step("write")
-    written = write_outputs(rendered, planned, force=force)
-    return RunResult(written, corpus, coded.codings, rendered["themes"], coded.report(), list(coded.warnings))
+    step("tables")
+    tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name)
+    written = write_outputs(tables, planned, force=force, step=step)
+    return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings))
 
 
-def render(codings, codebook=None, summary=None, *, by: str = "group", title: str | None = None,
-           study: str | None = None, date: str | None = None, step=None) -> dict:
-    """Every table, figure and document of a run, in memory (nothing is written)."""
+def prepare(codings, codebook=None, summary=None, *, by: str = "group", title: str | None = None,
+            study: str | None = None, date: str | None = None) -> dict:
+    """The tables, heatmap and title-page facts every output of a run is made from (nothing is written)."""
     from .excerpts import excerpts_of
     from .matrix import matrix_of
     from .plots import figure_png, prevalence_heatmap
-    from .report_docx import excerpts_document, theme_table_document
-    from .report_html import html_report
     from .reports import report_info
     from .selection import NO_GROUP, group_sizes, outline, select_codings
     from .themes import table_of
 
-    step = step or (lambda name: None)
-    step("tables")
     selected = select_codings(codings, codebook)
     order = outline(selected, codebook)
     sizes = group_sizes(selected, summary)
     excerpts = excerpts_of(selected, order)
     themes = table_of(excerpts, order, sizes)
-    groups = sizes.groups + [NO_GROUP]
-    matrix = matrix_of(excerpts, order, groups, truncate=None)
-    counts = matrix_of(excerpts, order, groups, cells="count")
-    step("figure")
-    heatmap = figure_png(prevalence_heatmap(themes))
-    step("documents")
-    info = report_info(selected, codebook, title=title, study=study, date=date)
-    theme_info = report_info(selected, codebook, title="Theme table", study=study, date=date)
     return {
-        "codings": codings, "summary": summary, "themes": themes, "excerpts": excerpts, "heatmap": heatmap,
-        "excerpts_docx": excerpts_document(excerpts, themes, by=by, summary=summary, heatmap=heatmap, info=info),
-        "theme_docx": theme_table_document(themes, info=theme_info, heatmap=heatmap, summary=summary),
-        "html": html_report(themes, excerpts, summary=summary, heatmap=heatmap, info=info, by=by),
-        "sheets": workbook_sheets(summary, themes, codings, matrix, counts, info),
+        "codings": codings, "summary": summary, "themes": themes, "excerpts": excerpts, "order": order,
+        "groups": sizes.groups + [NO_GROUP], "by": by, "heatmap": figure_png(prevalence_heatmap(themes)),
+        "info": report_info(selected, codebook, title=title, study=study, date=date),
+        "theme_info": report_info(selected, codebook, title="Theme table", study=study, date=date),
     }
 
 
-def write_outputs(rendered: dict, planned: dict[str, Path], *, force: bool = False) -> dict[str, Path]:
-    """Write what :func:`render` built to the ``planned`` paths, each atomically."""
+def write_outputs(tables: dict, planned: dict[str, Path], *, force: bool = False, step=None) -> dict[str, Path]:
+    """Build each document from :func:`prepare`'s tables and write it to its ``planned`` path atomically.
+
+    One document at a time is held in memory (a 260,000-excerpt Word document is large).
+    ``step(name)`` is called with ``"write:<output>"`` before each.
+    """
     from .codings import write_codings
+    from .matrix import matrix_of
     from .output import atomic_write
-    from .report_docx import save_document
-    from .report_html import save_html
+    from .report_docx import excerpts_document, save_document, theme_table_document
+    from .report_html import html_report, save_html
     from .tables import write_sheets, write_table
 
+    t = tables
+    png, summary, themes, excerpts = t["heatmap"], t["summary"], t["themes"], t["excerpts"]
+
+    def workbook(tmp: Path) -> None:
+        matrix = matrix_of(excerpts, t["order"], t["groups"], truncate=None)
+        counts = matrix_of(excerpts, t["order"], t["groups"], cells="count")
+        write_sheets(workbook_sheets(summary, themes, t["codings"], matrix, counts, t["info"]), tmp)
+
     writers = {
-        "codings": lambda p: write_codings(rendered["codings"], p, force=force),
-        "summary": lambda p: write_table(rendered["summary"], p, "csv", force=force),
-        "theme_table": lambda p: write_table(rendered["themes"], p, "csv", force=force),
-        "theme_table_docx": lambda p: save_document(rendered["theme_docx"], p, force=force),
-        "excerpts": lambda p: save_document(rendered["excerpts_docx"], p, force=force),
-        "workbook": lambda p: atomic_write(p, lambda tmp: write_sheets(rendered["sheets"], tmp), force=force),
-        "report": lambda p: save_html(rendered["html"], p, force=force),
-        "heatmap": lambda p: atomic_write(p, lambda tmp: tmp.write_bytes(rendered["heatmap"]), force=force),
+        "codings": lambda p: write_codings(t["codings"], p, force=force),
+        "summary": lambda p: write_table(summary, p, "csv", force=force),
+        "theme_table": lambda p: write_table(themes, p, "csv", force=force),
+        "theme_table_docx": lambda p: save_document(
+            theme_table_document(themes, info=t["theme_info"], heatmap=png, summary=summary), p, force=force),
+        "excerpts": lambda p: save_document(
+            excerpts_document(excerpts, themes, by=t["by"], summary=summary, heatmap=png, info=t["info"]), p,
+            force=force),
+        "workbook": lambda p: atomic_write(p, workbook, force=force),
+        "report": lambda p: save_html(
+            html_report(themes, excerpts, summary=summary, heatmap=png, info=t["info"], by=t["by"]), p, force=force),
+        "heatmap": lambda p: atomic_write(p, lambda tmp: tmp.write_bytes(png), force=force),
     }
-    return {name: writers[name](path) for name, path in planned.items()}
+    written = {}
+    for name, path in planned.items():
+        if step:
+            step(f"write:{name}")
+        written[name] = writers[name](path)
+    return written

@@ -22,7 +22,7 @@ h1,h2,h3,h4{color:#1f3864}h1{font-size:1.9em;margin-bottom:.2em}h2{border-bottom
 .meta{color:#444;margin:.1em 0}.note{color:#595959;font-size:.9em}
 table{border-collapse:collapse;margin:.8em 0;font-size:.88em}
 th,td{border:1px solid #bfbfbf;padding:3px 7px;vertical-align:top;text-align:left}th{background:#d9e2f3;position:sticky;top:0}
-td.num{text-align:right;white-space:nowrap}tr.theme td{background:#f2f2f2;font-weight:bold}
+td.num{text-align:right;white-space:nowrap}td:first-child{min-width:14em}tr.theme td{background:#f2f2f2;font-weight:bold}
 blockquote{font-style:italic;margin:.7em 0 .1em 1.5em;padding-left:.8em;border-left:3px solid #d9e2f3;white-space:pre-wrap}
 .who{margin:0 0 .8em 2.3em;font-size:.9em}.where{color:#595959;font-size:.9em}
 details{margin:.3em 0 .3em 0}details details{margin-left:1.2em}summary{cursor:pointer;font-weight:bold;color:#1f3864;padding:.15em 0}
