@@ -67,9 +67,16 @@ def _width(series, name) -> tuple[float, bool]:
 
 def sheet_xml(frame) -> str:
     """The worksheet XML of ``frame``: header row, then one row per record."""
+    return "".join(sheet_chunks(frame))
+
+
+def sheet_chunks(frame, rows_per_chunk: int = 2000):
+    """The worksheet XML of ``frame`` in pieces (so a big sheet is never one huge string in memory)."""
     rows, cols = frame.shape
     if rows + 1 > MAX_ROWS:
-        raise ValueError(f"{rows:,} rows do not fit in one Excel sheet (at most {MAX_ROWS - 1:,}); write csv instead.")
+        from .errors import QualcodeError
+
+        raise QualcodeError(f"{rows:,} rows do not fit in one Excel sheet (at most {MAX_ROWS - 1:,}); write csv instead.")
     letters = [_column_letter(i) for i in range(cols)]
     widths = [_width(frame.iloc[:, i], c) for i, c in enumerate(frame.columns)]
     styles = [WRAP if wrap else TOP for _, wrap in widths]
@@ -86,17 +93,21 @@ def sheet_xml(frame) -> str:
     header = "".join(f'<c r="{letter}1" s="{HEADER}" t="inlineStr"><is><t xml:space="preserve">{_escape(str(name))}</t></is></c>'
                      for letter, name in zip(letters, frame.columns))
     out.append(f'<row r="1">{header}</row>')
-    columns = [_cells(frame.iloc[:, i]) for i in range(cols)]
     cell_style = [f' s="{s}"' for s in styles]
-    for r, values in enumerate(zip(*columns), 2):
-        cells = "".join(f'<c r="{letter}{r}"{style}{value}</c>'
-                        for letter, style, value in zip(letters, cell_style, values) if value is not None)
-        out.append(f'<row r="{r}">{cells}</row>')
+    for first in range(0, rows, rows_per_chunk):
+        block = frame.iloc[first : first + rows_per_chunk]
+        columns = [_cells(block.iloc[:, i]) for i in range(cols)]
+        for r, values in enumerate(zip(*columns), first + 2):
+            cells = "".join(f'<c r="{letter}{r}"{style}{value}</c>'
+                            for letter, style, value in zip(letters, cell_style, values) if value is not None)
+            out.append(f'<row r="{r}">{cells}</row>')
+        yield "".join(out)
+        out.clear()
     out.append("</sheetData>")
     if cols:
         out.append(f'<autoFilter ref="A1:{last}{max(rows, 1) + 1}"/>')
     out.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
-    return "".join(out)
+    yield "".join(out)
 
 
 def sheet_names(names) -> list[str]:
@@ -153,4 +164,6 @@ def write_workbook(sheets: dict, path) -> None:
         archive.writestr("xl/_rels/workbook.xml.rels", book_rels)
         archive.writestr("xl/styles.xml", _STYLES)
         for i, frame in enumerate(frames, 1):
-            archive.writestr(f"xl/worksheets/sheet{i}.xml", sheet_xml(frame))
+            with archive.open(f"xl/worksheets/sheet{i}.xml", "w", force_zip64=True) as sheet:
+                for chunk in sheet_chunks(frame):
+                    sheet.write(chunk.encode("utf-8"))
