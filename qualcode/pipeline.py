@@ -28,7 +28,7 @@ OUTPUTS = {
     "report": "report.html",
     "heatmap": "theme_heatmap.png",
 }
-STEPS = ("read", "code", "tables", "write")
+STEPS = ("read", "code", "tables", "write")  # progress reports "write:<output>" for each output
 
 
 @dataclass
@@ -91,7 +91,7 @@ def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", i
     every output (:data:`OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
-    reports each output as ``write:<name>``.
+    reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.
     """
     from .codebook import Codebook
     from .coding import apply_codebook
@@ -114,7 +114,7 @@ def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", i
                            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs)
     step("tables")
     tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name)
-    written = write_outputs(tables, planned, force=force, step=step)
+    written = write_outputs(tables, planned, force=force, step=step, jobs=jobs)
     return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings))
 
 
@@ -141,12 +141,8 @@ def prepare(codings, codebook=None, summary=None, *, by: str = "group", title: s
     }
 
 
-def write_outputs(tables: dict, planned: dict[str, Path], *, force: bool = False, step=None) -> dict[str, Path]:
-    """Build each document from :func:`prepare`'s tables and write it to its ``planned`` path atomically.
-
-    One document at a time is held in memory (a 260,000-excerpt Word document is large).
-    ``step(name)`` is called with ``"write:<output>"`` before each.
-    """
+def _writers(tables: dict, force: bool) -> dict:
+    """Output name -> ``write(path)``: builds that output from :func:`prepare`'s tables and writes it."""
     from .codings import write_codings
     from .matrix import matrix_of
     from .output import atomic_write
@@ -162,7 +158,7 @@ def write_outputs(tables: dict, planned: dict[str, Path], *, force: bool = False
         counts = matrix_of(excerpts, t["order"], t["groups"], cells="count")
         write_sheets(workbook_sheets(summary, themes, t["codings"], matrix, counts, t["info"]), tmp)
 
-    writers = {
+    return {
         "codings": lambda p: write_codings(t["codings"], p, force=force),
         "summary": lambda p: write_table(summary, p, "csv", force=force),
         "theme_table": lambda p: write_table(themes, p, "csv", force=force),
@@ -176,6 +172,42 @@ def write_outputs(tables: dict, planned: dict[str, Path], *, force: bool = False
             html_report(themes, excerpts, summary=summary, heatmap=png, info=t["info"], by=t["by"]), p, force=force),
         "heatmap": lambda p: atomic_write(p, lambda tmp: tmp.write_bytes(png), force=force),
     }
+
+
+_FORKED: dict = {}  # the job a forked worker inherits: writers and paths (nothing is pickled)
+_LARGEST_FIRST = ("excerpts", "workbook", "report", "codings")
+
+
+def _write_forked(name: str):
+    return name, _FORKED["writers"][name](_FORKED["planned"][name])
+
+
+def write_outputs(tables: dict, planned: dict[str, Path], *, force: bool = False, step=None,
+                  jobs: int = 1) -> dict[str, Path]:
+    """Build each output from :func:`prepare`'s tables and write it to its ``planned`` path atomically.
+
+    With ``jobs`` > 1 (and where processes can fork) the outputs are written by that many worker
+    processes, the largest first; otherwise one after another, so that only one large document is
+    in memory at a time. ``step(name)`` is called with ``"write:<output>"`` for each.
+    """
+    import multiprocessing
+
+    writers = _writers(tables, force)
+    if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        order = sorted(planned, key=lambda n: _LARGEST_FIRST.index(n) if n in _LARGEST_FIRST else len(_LARGEST_FIRST))
+        _FORKED.update(writers=writers, planned=planned)
+        if step:
+            step("write")  # then each output as it is finished
+        done = {}
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(order))) as pool:
+                for name, path in pool.imap_unordered(_write_forked, order):
+                    if step:
+                        step(f"write:{name}")
+                    done[name] = path
+        finally:
+            _FORKED.clear()
+        return {name: done[name] for name in planned}
     written = {}
     for name, path in planned.items():
         if step:

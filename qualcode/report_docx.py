@@ -40,7 +40,6 @@ def _title_page(document, body: BodyWriter, info, by: str = "group") -> None:
         "coded at several sub-themes appears under each of them.", "Note")
 
 
-
 # -- tables ----------------------------------------------------------------------------------------
 def _groups(themes) -> list[str]:
     return [c[:-2] for c in themes.columns if c.endswith(" %")]

@@ -202,3 +202,15 @@ def test_run_in_python_returns_what_it_wrote(mini, tmp_path):
     assert steps == ["read", "code", "tables", *(f"write:{name}" for name in OUTPUTS)]
     assert len(result.codings) == len(pd.read_csv(result.written["codings"]))
     assert result.themes.excerpts.iloc[0] > 0
+
+
+def test_run_with_two_jobs_writes_the_same_tables(ran, tmp_path):
+    mini, out, _ = ran
+    two = tmp_path / "two"
+    result = runner.invoke(app, ["run", str(mini), "-c", MINIMAL, "-o", str(two), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    for name in ("codings.csv", "theme_table.csv", "summary.csv"):
+        assert (two / name).read_text() == (out / name).read_text()
+    quotes = [len([p for p in docx.Document(str(folder / "excerpts_by_group.docx")).paragraphs
+                   if p.style.name == "Quote"]) for folder in (out, two)]
+    assert quotes[0] == quotes[1] > 0
