@@ -14,6 +14,10 @@ from .coding import apply_codebook, code
 from .codings import read_codings_table, write_codings
 from .corpus import Corpus
 from .discovery import Discoverer, discover
+from .excerpts import excerpt_table
+from .matrix import framework_matrix
+from .pipeline import run
+from .themes import theme_table
 from .errors import (
     CodebookError,
     CodingsError,
@@ -64,6 +68,8 @@ __all__ = [
     "code",
     "diff_codebooks",
     "discover",
+    "excerpt_table",
+    "framework_matrix",
     "load_corpus",
     "merge_codings",
     "nlp",
@@ -74,6 +80,8 @@ __all__ = [
     "read_qdc",
     "read_qdpx",
     "saturation",
+    "run",
+    "theme_table",
     "write_codings",
     "write_qdc",
     "write_qdpx",

@@ -251,14 +251,14 @@ def discover(corpus, codebook=None, *, sources=None, first: int | None = None, g
     """Discover candidate codes in (part of) ``corpus``.
 
     ``sources``/``first``/``group``/``order``/``unit`` choose the segments (see
-    :func:`qualcode.selection.select_segments`). With ``uncoded=True`` the segments ``codebook``'s rules
+    :func:`qualcode.source_selection.select_segments`). With ``uncoded=True`` the segments ``codebook``'s rules
     already code are left out, so what comes back is new. ``codebook`` also lets candidates name the
     existing node they resemble. Other keyword arguments go to :class:`Discoverer`.
 
     >>> run = discover(corpus, book, uncoded=True)          # doctest: +SKIP
     >>> run.discoverer.to_codebook().to_yaml("new.yaml")    # doctest: +SKIP
     """
-    from .selection import select_segments
+    from .source_selection import select_segments
 
     segments = select_segments(corpus, sources=sources, first=first, group=group, order=order, unit=unit)
     if segments.empty:

@@ -69,7 +69,7 @@ def saturation(corpus, codebook=None, *, order: str = "date", unit: str = "turn"
     """
     import pandas as pd
 
-    from .selection import ordered_sources, select_segments
+    from .source_selection import ordered_sources, select_segments
 
     if isinstance(min_segments, bool) or not isinstance(min_segments, int) or min_segments < 1:
         raise QualcodeError(f"min_segments must be a whole number of at least 1, not {min_segments!r}.")

@@ -1,95 +1,259 @@
-"""Choosing and ordering sources: "the first five Link Worker interviews", "these three transcripts".
+"""Choosing and ordering what a report shows, from the codings table alone.
 
-Used by discovery (which segments to learn from) and saturation (the order in which sources arrive).
+Every report (theme table, framework matrix, excerpts, Word and HTML documents) starts here:
 
->>> ordered_sources(corpus, "date")                                          # doctest: +SKIP
->>> select_segments(corpus, first=5, group="Link Workers")                  # doctest: +SKIP
+- :func:`select_codings` checks the columns, keeps the chosen coders/origins, leaves out codings of
+  retired nodes and warns when the codings come from another codebook version;
+- :func:`outline` gives the themes and sub-themes in codebook order, numbered ``1``, ``1.1``, ...;
+- :func:`group_sizes` gives the participant groups and their sizes, the denominators of prevalence.
+
+All of them are pure functions of DataFrames, so notebooks and other back ends can reuse them.
 """
 
 from __future__ import annotations
 
-import difflib
+import warnings
+from dataclasses import dataclass, field
 
-from .errors import QualcodeError
+from .codings import ORIGINS, check_codings
+from .errors import CodingsError
 
-#: Orders of sources: by ``date`` (then as listed), by ``wave`` (then date), or as ``listed`` in sources.csv.
-ORDERS = ("date", "wave", "listed")
-
-
-def check_order(order: str) -> str:
-    if order not in ORDERS:
-        raise QualcodeError(f"unknown source order {order!r}; use one of {', '.join(ORDERS)}.")
-    return order
+NO_GROUP = "(no group)"
 
 
-def ordered_sources(corpus, order: str = "date") -> list[str]:
-    """Source ids in ``order``. Sources without a date (or wave) come last, in the order they are listed."""
+def _as_list(value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    values = [str(v) for v in value]
+    return values or None
+
+
+def _filter(frame, column: str, wanted: list[str] | None, name: str, allowed=None):
+    if wanted is None:
+        return frame
+    if allowed is not None:
+        bad = [w for w in wanted if w not in allowed]
+        if bad:
+            raise CodingsError(f"unknown {column} {', '.join(map(repr, bad))}; use one of {', '.join(allowed)}.")
+    present = frame[column].dropna().astype(str)
+    missing = [w for w in wanted if w not in set(present)]
+    if missing and len(missing) == len(wanted) and len(frame):
+        known = ", ".join(sorted(set(present))[:20]) or "none"
+        raise CodingsError(
+            f"{name}: no codings with {column} {', '.join(map(repr, missing))}; the {column}s there are: {known}."
+        )
+    return frame[frame[column].astype(str).isin(wanted)]
+
+
+def select_codings(codings, codebook=None, *, coder=None, origin=None, name: str = "codings"):
+    """The codings a report should show.
+
+    Checks the required columns (naming any that are missing), keeps only ``coder`` and ``origin``
+    (a value or a list; e.g. ``origin="human"``), and with a ``codebook`` leaves out codings of retired
+    nodes and warns (``UserWarning``) if the codings were made with another codebook version or name
+    codes the codebook does not have. Returns a new DataFrame with a clean integer index.
+    """
+    frame = check_codings(codings, name)
+    frame = _filter(frame, "coder", _as_list(coder), name)
+    frame = _filter(frame, "origin", _as_list(origin), name, allowed=ORIGINS)
+    if codebook is not None and len(frame):
+        frame = _against_codebook(frame, codebook, name)
+    return frame.reset_index(drop=True)
+
+
+def _against_codebook(frame, codebook, name: str):
+    versions = sorted({str(v) for v in frame["codebook_version"].dropna().unique()} - {""})
+    other = [v for v in versions if v != str(codebook.version)]
+    if other:
+        warnings.warn(
+            f"{name}: the codings were made with codebook version {', '.join(other)}, but {codebook.name!r} is "
+            f"version {codebook.version}; counts use the codings as they are. Re-run `qualcode code` with this "
+            "codebook to recode, or pass the codebook version that made them.",
+            UserWarning, stacklevel=3,
+        )
+    ids = set(frame["code_id"].dropna().astype(str))
+    unknown = sorted(i for i in ids if i not in codebook.nodes)
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        warnings.warn(
+            f"{name}: {len(unknown)} code id(s) are not in codebook {codebook.name!r}: {shown}; they are shown "
+            "after the codebook's themes. Add them to the codebook or recode.",
+            UserWarning, stacklevel=3,
+        )
+    retired = {i for i, node in codebook.nodes.items()
+               if node.status == "retired" or any(a.status == "retired" for a in codebook.ancestors(i))}
+    if retired:
+        gone = frame["code_id"].isin(retired) | frame["theme_id"].isin(retired) | frame["subtheme_id"].isin(retired)
+        if gone.any():
+            ids = ", ".join(sorted(set(frame.loc[gone, "code_id"].astype(str)))[:10])
+            warnings.warn(
+                f"{name}: {int(gone.sum())} coding(s) of retired codes ({ids}) are left out of the reports.",
+                UserWarning, stacklevel=3,
+            )
+            frame = frame[~gone]
+    return frame
+
+
+def _text(value) -> str:
+    if value is None or value != value:
+        return ""
+    return str(value)
+
+
+def outline(codings, codebook=None):
+    """The themes and sub-themes a report lists, in order, as a DataFrame.
+
+    Columns: ``number`` (``"1"``, ``"1.1"``), ``level`` (``theme`` or ``sub-theme``), ``theme_id``,
+    ``subtheme_id`` (``""`` on theme rows), ``theme``, ``subtheme``, ``definition``. With a codebook:
+    its active themes and sub-themes in codebook order (candidates only where coded; retired never),
+    then any theme or sub-theme the codings name that the codebook lacks. Without one: themes and
+    sub-themes in the codings, by label.
+    """
     import pandas as pd
 
-    check_order(order)
-    table = corpus.sources[["source_id", "date", "wave"]].reset_index(drop=True)
-    if order == "listed" or table.empty:
-        return table.source_id.tolist()
-    table["listed"] = range(len(table))
-    table["date_key"] = pd.to_datetime(table.date, errors="coerce", format="mixed")
-    table["wave_key"] = pd.to_numeric(table.wave, errors="coerce")
-    keys = ["date_key", "listed"] if order == "date" else ["wave_key", "date_key", "listed"]
-    return table.sort_values(keys, kind="stable", na_position="last").source_id.tolist()
+    themes: list[dict] = []  # {id, label, definition, subs: [{id, label, definition}]}
+    index: dict[str, dict] = {}
+    coded = set(codings["theme_id"].dropna().astype(str)) | set(codings["subtheme_id"].dropna().astype(str))
+
+    def add_theme(theme_id, label, definition=""):
+        if theme_id not in index:
+            index[theme_id] = {"id": theme_id, "label": label or theme_id, "definition": definition, "subs": [], "ids": set()}
+            themes.append(index[theme_id])
+        return index[theme_id]
+
+    def add_sub(theme, sub_id, label, definition=""):
+        if sub_id not in theme["ids"]:
+            theme["ids"].add(sub_id)
+            theme["subs"].append({"id": sub_id, "label": label or sub_id, "definition": definition})
+
+    if codebook is not None:
+        for theme in codebook.themes:
+            if theme.status == "retired" or (theme.status == "candidate" and theme.id not in coded):
+                continue
+            entry = add_theme(theme.id, theme.label, theme.definition)
+            for sub in codebook.children(theme.id):
+                if sub.status == "retired" or (sub.status == "candidate" and sub.id not in coded):
+                    continue
+                add_sub(entry, sub.id, sub.label, sub.definition)
+    pairs = codings[["theme_id", "theme", "subtheme_id", "subtheme"]].drop_duplicates()
+    pairs = pairs.assign(_t=pairs["theme"].map(_text).str.casefold(), _s=pairs["subtheme"].map(_text).str.casefold())
+    for row in pairs.sort_values(["_t", "_s", "theme_id"], kind="stable").itertuples(index=False):
+        theme_id = _text(row.theme_id)
+        if not theme_id:
+            continue
+        entry = add_theme(theme_id, _text(row.theme))
+        sub_id = _text(row.subtheme_id)
+        if sub_id:
+            add_sub(entry, sub_id, _text(row.subtheme))
+    rows = []
+    for t, theme in enumerate(themes, 1):
+        rows.append({"number": str(t), "level": "theme", "theme_id": theme["id"], "subtheme_id": "",
+                     "theme": theme["label"], "subtheme": "", "definition": theme["definition"]})
+        for s, sub in enumerate(theme["subs"], 1):
+            rows.append({"number": f"{t}.{s}", "level": "sub-theme", "theme_id": theme["id"], "subtheme_id": sub["id"],
+                         "theme": theme["label"], "subtheme": sub["label"], "definition": sub["definition"]})
+    columns = ["number", "level", "theme_id", "subtheme_id", "theme", "subtheme", "definition"]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def resolve_group(corpus, group: str) -> str:
-    """The corpus's spelling of participant group ``group`` (case-insensitive), or a clear error."""
-    for known in corpus.groups:
-        if str(known).casefold() == str(group).strip().casefold():
-            return known
-    close = difflib.get_close_matches(str(group), [str(g) for g in corpus.groups], n=1, cutoff=0.5)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise QualcodeError(f"no participant group {group!r} in this corpus; its groups are: {', '.join(map(str, corpus.groups))}.{hint}")
+@dataclass(frozen=True)
+class GroupSizes:
+    """Participant groups in report order, with their sizes (the prevalence denominators).
 
-
-def check_sources(corpus, sources) -> list[str]:
-    """``sources`` as a list of known source ids; an unknown id is an error that names the close ones."""
-    ids = [str(s).strip() for s in sources if str(s).strip()]
-    if not ids:
-        raise QualcodeError("no source ids given; list them separated by commas, e.g. --sources LW1-w1,GP-FG1.")
-    unknown = [s for s in ids if s not in corpus]
-    if unknown:
-        hints = []
-        for s in unknown:
-            close = difflib.get_close_matches(s, corpus.source_ids, n=1, cutoff=0.6)
-            hints.append(f"{s!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise QualcodeError(
-            f"unknown source id(s) {', '.join(hints)}; this corpus has: {', '.join(corpus.source_ids)}."
-        )
-    return list(dict.fromkeys(ids))
-
-
-def select_segments(corpus, *, sources=None, first: int | None = None, group: str | None = None,
-                    order: str = "date", unit: str = "turn"):
-    """Participant segments of the chosen sources (researcher turns left out).
-
-    ``sources``: these source ids (in this order). ``group``: only that group's segments (and, with
-    ``first``, only sources where that group speaks). ``first``: the first N sources in ``order``.
+    ``basis`` is ``"study"`` when the sizes come from the study (a summary or participants table) and
+    ``"coded"`` when they are only the participants who were coded at least once.
     """
-    from .segments import check_unit
 
-    check_unit(unit)
-    check_order(order)
-    ids = check_sources(corpus, sources) if sources is not None else ordered_sources(corpus, order)
-    segments = corpus.segments(unit, include_researchers=False)
-    segments = segments[~segments.is_researcher]
-    if group is not None:
-        group = resolve_group(corpus, group)
-        segments = segments[segments.group == group]
-        present = set(segments.source_id)
-        ids = [s for s in ids if s in present]
-        if not ids:
-            raise QualcodeError(f"no participant of group {group!r} speaks in the chosen sources.")
-    if first is not None:
-        if isinstance(first, bool) or not isinstance(first, int) or first < 1:
-            raise QualcodeError(f"--first must be a whole number of at least 1, not {first!r}.")
-        ids = ids[:first]
-    position = {s: i for i, s in enumerate(ids)}
-    chosen = segments[segments.source_id.isin(position)]
-    chosen = chosen.assign(_order=chosen.source_id.map(position)).sort_values(["_order", "start"], kind="stable")
-    return chosen.drop(columns="_order").reset_index(drop=True)
+    sizes: dict = field(default_factory=dict)
+    basis: str = "coded"
+    notes: tuple = ()
+
+    @property
+    def groups(self) -> list[str]:
+        return list(self.sizes)
+
+
+def _sizes_from(participants) -> dict[str, int]:
+    if isinstance(participants, dict):
+        return {str(k): int(v) for k, v in participants.items()}
+    columns = set(participants.columns)
+    if {"participant_id", "group"} <= columns:
+        frame = participants.dropna(subset=["participant_id"])
+        groups = frame["group"].map(lambda g: _text(g) or NO_GROUP)
+        return {str(g): int(n) for g, n in frame.groupby(groups, sort=False)["participant_id"].nunique().items()}
+    if {"group", "participants"} <= columns:
+        rows = participants[participants["group"].astype(str) != "Total"]
+        try:
+            return {str(g): int(n) for g, n in zip(rows["group"], rows["participants"])}
+        except (TypeError, ValueError):
+            raise CodingsError("the summary's 'participants' column must hold whole numbers.") from None
+    raise CodingsError(
+        "group sizes need a study summary (columns group, participants; from `qualcode summary`) or a "
+        f"participants table (columns participant_id, group); got columns {', '.join(map(str, participants.columns))}."
+    )
+
+
+def group_sizes(codings, participants=None) -> GroupSizes:
+    """The groups of ``codings`` and their sizes.
+
+    ``participants`` may be the study summary (``corpus.summary()``), the participants table
+    (``corpus.participants``) or a ``{group: size}`` dict. Without it the sizes are the numbers of
+    coded participants, and the notes say so: prevalence is then "% of coded participants".
+    """
+    coded_people = codings.dropna(subset=["participant_id"])
+    coded_groups = coded_people["group"].map(lambda g: _text(g) or NO_GROUP)
+    coded = {str(g): int(n) for g, n in coded_people.groupby(coded_groups, sort=False)["participant_id"].nunique().items()}
+    if participants is None:
+        note = ("Percentages are of the participants coded at least once in each group (the codings alone do not "
+                "give group sizes); give the corpus or the study summary for % of all participants.")
+        return GroupSizes(coded, "coded", (note,) if coded else ())
+    study = _sizes_from(participants)
+    sizes = {g: n for g, n in study.items()}
+    notes = ["Percentages are of each group's participants in the study."]
+    missing = [g for g in coded if g not in sizes]
+    for group in missing:
+        sizes[group] = coded[group]
+    if missing:
+        notes.append(f"No study size for group(s) {', '.join(missing)}: their percentages are of coded participants.")
+    larger = [g for g in coded if g in study and coded[g] > study[g]]
+    if larger:
+        for group in larger:
+            sizes[group] = coded[group]
+        notes.append(
+            f"The codings have more participants than the study size for {', '.join(larger)}; the coded number is "
+            "used. Check that the summary belongs to these codings."
+        )
+    return GroupSizes(sizes, "study", tuple(notes))
+
+
+def read_summary(path):
+    """Read a study summary file (csv, xlsx or json, as ``qualcode summary`` writes it) for group sizes."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise CodingsError(f"{path}: no such summary file; write one with `qualcode summary FOLDER -o summary.csv`.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, encoding="utf-8-sig")
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(path, sheet_name=0)
+        elif suffix == ".json":
+            frame = pd.read_json(path, orient="records")
+        else:
+            raise CodingsError(f"{path}: a summary is read from .csv, .xlsx or .json; change the suffix.")
+    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CodingsError(f"{path}: cannot read this summary ({exc}).") from None
+    missing = [c for c in ("group", "participants") if c not in frame.columns]
+    if missing:
+        raise CodingsError(
+            f"{path}: missing column(s) {', '.join(missing)}; a study summary has the columns group and "
+            "participants (write it with `qualcode summary FOLDER -o summary.csv`)."
+        )
+    _sizes_from(frame)  # whole numbers, or a clear error
+    return frame

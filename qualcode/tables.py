@@ -32,32 +32,25 @@ def markdown(frame) -> str:
     return frame.map(cell).to_markdown(index=False) if len(frame.columns) else ""
 
 
+def _notes(frame) -> list[str]:
+    """Notes a table carries in ``frame.attrs["notes"]`` (e.g. what percentages are of), shown under it."""
+    return [str(n) for n in frame.attrs.get("notes", [])]
+
+
 def _md(frame, path: Path, title: str | None) -> None:
     text = (f"# {title}\n\n" if title else "") + markdown(frame) + "\n"
+    text += "".join(f"\n{note}\n" for note in _notes(frame))
     path.write_text(text, encoding="utf-8")
 
 
 def write_sheets(sheets: dict, path: Path) -> None:
-    """Write several DataFrames to one .xlsx: bold frozen header, autofilter, readable widths, wrapped text."""
-    import pandas as pd
+    """Write several DataFrames to one .xlsx: bold frozen header, autofilter, readable widths, wrapped text.
 
-    with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        book = writer.book
-        wrap = book.add_format({"text_wrap": True, "valign": "top"})
-        top = book.add_format({"valign": "top"})
-        for name, frame in sheets.items():
-            sheet_name = str(name)[:31]
-            frame.to_excel(writer, sheet_name=sheet_name, index=False)
-            sheet = writer.sheets[sheet_name]
-            rows, cols = frame.shape
-            sheet.freeze_panes(1, 0)
-            if cols:
-                sheet.autofilter(0, 0, max(rows, 1), cols - 1)
-            for i, column in enumerate(frame.columns):
-                lengths = frame[column].head(500).map(lambda v: 0 if v is None or v != v else len(str(v)))
-                longest = max(len(str(column)), int(lengths.max()) if len(lengths) else 0)
-                width = min(max(longest + 2, 8), 80)
-                sheet.set_column(i, i, width, wrap if longest > 80 else top)
+    Text is always written as text (never a formula or a link): transcripts are untrusted input.
+    """
+    from .xlsx import write_workbook
+
+    write_workbook(sheets, path)
 
 
 def _xlsx(frame, path: Path, title: str | None) -> None:
@@ -67,12 +60,14 @@ def _xlsx(frame, path: Path, title: str | None) -> None:
 def _docx(frame, path: Path, title: str | None) -> None:
     import docx
 
-    from .word import add_table
+    from .word import add_table, clean
 
     document = docx.Document()
     if title:
         document.add_heading(title, level=1)
     add_table(document, frame)
+    for note in _notes(frame):
+        document.add_paragraph(clean(note))
     document.save(path)
 
 
@@ -83,12 +78,13 @@ def html_table(frame) -> str:
 
 def _html(frame, path: Path, title: str | None) -> None:
     heading = f"<h1>{html.escape(title)}</h1>" if title else ""
+    notes = "".join(f"<p>{html.escape(note)}</p>" for note in _notes(frame))
     page = (
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title or 'qualcode table')}</title>"
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}th{background:#eee}</style>"
-        f"</head><body>{heading}{html_table(frame)}</body></html>"
+        f"</head><body>{heading}{html_table(frame)}{notes}</body></html>"
     )
     path.write_text(page, encoding="utf-8")
 

@@ -1,0 +1,197 @@
+"""``qualcode run``, ``themes``, ``matrix`` and ``excerpts``: the reports evaluation teams hand on."""
+
+from __future__ import annotations
+
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, List, Optional
+
+import typer
+
+from . import app
+from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, print_frame, progress_bar, report_problems, wrote
+
+CodingsFile = Annotated[Path, typer.Argument(help="Codings table (.csv, .parquet, .xlsx or .json) from `qualcode code` or `run`.")]
+CodebookOpt = Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML: theme order, definitions, retired codes.")]
+CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Transcripts folder: group sizes for the percentages (and the study summary).")]
+SummaryOpt = Annotated[Optional[Path], typer.Option("--summary", help="Study summary file (from `qualcode summary`) for the group sizes.")]
+CoderOpt = Annotated[Optional[List[str]], typer.Option("--coder", help="Only these coders (repeat the option for several).")]
+OriginOpt = Annotated[Optional[List[str]], typer.Option("--origin", help="Only these origins: rule, human, model.")]
+FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="docx, xlsx, csv, json, md or html (default: from -o).")]
+OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file.")]
+TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Document title.")]
+
+
+@contextmanager
+def _warnings_printed():
+    """Print library warnings (version mismatch, retired codes, ...) once each, in yellow."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for message in dict.fromkeys(str(w.message) for w in caught):
+                err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
+def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float):
+    from ..codebook import Codebook
+    from ..codings import read_codings_table
+    from ..selection import read_summary
+
+    if corpus is not None and summary is not None:
+        raise typer.BadParameter("give --corpus or --summary, not both", param_hint="--summary")
+    book = Codebook.from_yaml(codebook) if codebook else None
+    frame = read_codings_table(codings)
+    participants = None
+    if summary is not None:
+        participants = read_summary(summary)
+    elif corpus is not None:
+        from ..loading import load_corpus
+
+        loaded = load_corpus(corpus, max_file_size=int(max_file_size * 1024 * 1024))
+        report_problems(loaded.problems)
+        participants = loaded.summary()
+    return frame, book, participants
+
+
+def _notes(table) -> None:
+    for note in table.attrs.get("notes", []):
+        err_console.print(f"[dim]{note}[/]", highlight=False, soft_wrap=True)
+
+
+@app.command(epilog="Example: qualcode run transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/")
+def run(
+    folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if missing).")],
+    unit: Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn, paragraph or sentence.")] = "turn",
+    include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
+    include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate codes too.")] = False,
+    long_turn_words: Annotated[int, typer.Option(help="Turns longer than this are coded sentence by sentence.", min=1)] = 200,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for coding.", min=1)] = 1,
+    title: TitleOpt = None,
+    study: Annotated[Optional[str], typer.Option("--study", help="Study name for the title pages (default: the folder name).")] = None,
+    strict: Strict = False,
+    force: Force = False,
+    max_file_size: MaxFileSize = 50.0,
+):
+    """Do the whole job: read, code, and write the codings, theme table, Word documents, workbook and HTML report."""
+    from ..pipeline import run as run_pipeline
+
+    with progress_bar("qualcode run") as progress, _warnings_printed():
+        result = run_pipeline(
+            folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
+            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
+            max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
+        )
+    report_problems(result.corpus.problems)
+    for line in result.report.lines():
+        console.print(line, highlight=False, soft_wrap=True)
+    _notes(result.themes)
+    for name, path in result.written.items():
+        wrote(path)
+    exit_for(result.corpus)
+
+
+@app.command(epilog="Example: qualcode themes out/codings.csv -c codebooks/social_prescribing.yaml --corpus transcripts_sample/ --format docx -o themes.docx")
+def themes(
+    codings: CodingsFile,
+    output: OutputOpt = None,
+    format: FormatOpt = None,
+    codebook: CodebookOpt = None,
+    corpus: CorpusOpt = None,
+    summary: SummaryOpt = None,
+    compact: Annotated[bool, typer.Option("--compact", help="Only theme numbers, labels and sub-themes (a paper's 'Table Two').")] = False,
+    coder: CoderOpt = None,
+    origin: OriginOpt = None,
+    title: TitleOpt = None,
+    force: Force = False,
+    max_file_size: MaxFileSize = 50.0,
+):
+    """The theme table: excerpts, sources, participants and % of each group per theme and sub-theme, with exemplars."""
+    from ..exports import export_themes
+    from ..themes import theme_table
+
+    with _warnings_printed():
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
+        if output is None:
+            if format not in (None, "table"):
+                raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
+            table = theme_table(frame, book, participants, coder=coder, origin=origin, compact=compact)
+            if compact:
+                print_frame(table, title="Themes and sub-themes")
+            else:
+                from ..report_docx import theme_display
+
+                print_frame(theme_display(table), title=f"Theme table: {codings}")
+            _notes(table)
+            return
+        path, table = export_themes(frame, output, format, codebook=book, participants=participants, coder=coder,
+                                    origin=origin, compact=compact, title=title, force=force)
+    _notes(table)
+    wrote(path, f"{len(table)} rows")
+
+
+@app.command(epilog="Example: qualcode matrix out/codings.csv --rows participant --format xlsx -o matrix.xlsx")
+def matrix(
+    codings: CodingsFile,
+    output: OutputOpt = None,
+    format: FormatOpt = None,
+    rows: Annotated[str, typer.Option("--rows", help="participant (grouped by group) or source.")] = "participant",
+    columns: Annotated[str, typer.Option("--columns", help="theme or subtheme.")] = "theme",
+    cells: Annotated[str, typer.Option("--cells", help="both (count and excerpts), count or text.")] = "both",
+    truncate: Annotated[Optional[int], typer.Option("--truncate", help="Cut each excerpt to N characters (default 200; full text in xlsx).", min=10)] = None,
+    codebook: CodebookOpt = None,
+    coder: CoderOpt = None,
+    origin: OriginOpt = None,
+    title: TitleOpt = None,
+    force: Force = False,
+):
+    """The framework matrix: participants (or sources) by themes (or sub-themes), cells with the coded excerpts."""
+    from ..codebook import Codebook
+    from ..codings import read_codings_table
+    from ..exports import export_matrix
+    from ..matrix import check_options, framework_matrix
+
+    check_options(rows, columns, cells)
+    with _warnings_printed():
+        book = Codebook.from_yaml(codebook) if codebook else None
+        frame = read_codings_table(codings)
+        if output is None:
+            if format not in (None, "table"):
+                raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
+            table = framework_matrix(frame, book, rows=rows, columns=columns, cells="count", coder=coder, origin=origin)
+            print_frame(table, title="Framework matrix (excerpt counts; write it with -o for the excerpts)")
+            return
+        path, table = export_matrix(frame, output, format, codebook=book, rows=rows, columns=columns, cells=cells,
+                                    truncate=truncate, coder=coder, origin=origin, title=title, force=force)
+    wrote(path, f"{len(table)} rows")
+
+
+@app.command(epilog="Example: qualcode excerpts out/codings.csv --by group --format docx -o excerpts.docx")
+def excerpts(
+    codings: CodingsFile,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file (a folder with --split).")],
+    format: FormatOpt = None,
+    by: Annotated[str, typer.Option("--by", help="group (group > theme > sub-theme) or theme (theme > sub-theme > group).")] = "group",
+    split: Annotated[bool, typer.Option("--split", help="One file per group (or theme) in the -o folder.")] = False,
+    codebook: CodebookOpt = None,
+    corpus: CorpusOpt = None,
+    summary: SummaryOpt = None,
+    coder: CoderOpt = None,
+    origin: OriginOpt = None,
+    title: TitleOpt = None,
+    force: Force = False,
+    max_file_size: MaxFileSize = 50.0,
+):
+    """Coded excerpts by participant group (or theme): a Word document of attributed quotes, or the excerpt table."""
+    from ..exports import export_excerpts
+
+    with _warnings_printed():
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
+        paths = export_excerpts(frame, output, format, codebook=book, participants=participants, by=by, split=split,
+                                coder=coder, origin=origin, title=title, force=force)
+    for path in paths:
+        wrote(path)
