@@ -275,12 +275,28 @@ def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
     return out
 
 
-def code(corpus, codebook: Codebook, **options):
-    """Apply ``codebook``'s rules to ``corpus``; return the codings table (see :mod:`qualcode.codings`).
+def code(corpus, codebook: Codebook, *, engine: str = "local", **options):
+    """Apply ``codebook``'s rules to ``corpus`` (a :class:`Corpus` or a folder); return the codings table
+    (see :mod:`qualcode.codings`).
 
     Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
+    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same columns and rows;
+    it takes the options of :func:`qualcode.dask_engine.apply_codebook_dask` (``output``, ``scheduler``,
+    ``client``, ``workers``, ...) instead of ``jobs``.
+
     >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))  # doctest: +SKIP
+    >>> big = qualcode.code("big_corpus/", cb, engine="dask", output="out/codings.parquet")  # doctest: +SKIP
     """
+    if engine == "dask":
+        from .dask_engine import apply_codebook_dask
+
+        return apply_codebook_dask(corpus, codebook, **options).codings
+    if engine != "local":
+        raise QualcodeError(f"unknown engine {engine!r}; use 'local' or 'dask'.")
+    if not hasattr(corpus, "segments"):
+        from .loading import load_corpus
+
+        corpus = load_corpus(corpus)
     return apply_codebook(corpus, codebook, **options).codings
