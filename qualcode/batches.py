@@ -93,8 +93,8 @@ class BatchResult:
     problems: list[Problem]
     sources: list[tuple[str, str]]  # (source_id, file) of the sources loaded, in order
     added: list[dict]  # participants this batch added, in order
-    pids: set  # participant ids outside participants.csv that the batch looked up
-    norms: set  # normalised speaker labels the batch looked up among all participants
+    pids: set | None  # participant ids outside participants.csv that the batch looked up
+    norms: set | None  # normalised speaker labels the batch looked up among all participants
     counts: dict  # summary counts per group (additive)
     total: dict  # summary totals (additive)
     segments: int  # segments considered for coding
@@ -108,10 +108,14 @@ class BatchResult:
     theme_people: object = None  # DataFrame theme_id, participant_id
 
     def report(self) -> "BatchResult":
-        """This result without its tables (what the driver needs)."""
+        """This result without its tables and lookup keys (what the driver needs; it fetches the keys
+        with :meth:`keys` only when an earlier batch added participants)."""
         from dataclasses import replace
 
-        return replace(self, codings=None, took=None, theme_people=None)
+        return replace(self, codings=None, took=None, theme_people=None, pids=None, norms=None)
+
+    def keys(self) -> tuple[set, set]:
+        return self.pids, self.norms
 
 
 class _LoggedRows(dict):
@@ -282,7 +286,9 @@ def conflicts(specs: dict[int, BatchSpec], results: dict[int, BatchResult]) -> l
     """Batches whose run saw a different participants/source-id state than one sequential load would
     have given them, as specs to run again with that state; empty when every batch is exact.
 
-    Each round makes at least the first inexact batch exact, so repeating converges.
+    Each round makes at least the first inexact batch exact, so repeating converges. A batch after the
+    first one that added participants needs its lookup keys (``pids``, ``norms``) filled in; see
+    :func:`needs_keys`.
     """
     added: list[dict] = []  # participants added by the batches so far, in order
     by_pid: dict[str, dict] = {}
@@ -291,7 +297,9 @@ def conflicts(specs: dict[int, BatchSpec], results: dict[int, BatchResult]) -> l
     again = []
     for index in sorted(results):
         spec, result = specs[index], results[index]
-        if not spec.prefix:
+        if not added and not spec.prefix:
+            touched = False
+        elif not spec.prefix:
             touched = any(pid in by_pid for pid in result.pids) or any(norm in keys for norm in result.norms)
         elif spec.prefix == added:
             touched = False
@@ -313,6 +321,14 @@ def conflicts(specs: dict[int, BatchSpec], results: dict[int, BatchResult]) -> l
         for sid, file in result.sources:
             seen.setdefault(sid, file)
     return again
+
+
+def needs_keys(results: dict[int, BatchResult]) -> list[int]:
+    """Batches whose lookup keys :func:`conflicts` will read: those after the first that added participants."""
+    first = min((i for i, r in results.items() if r.added), default=None)
+    if first is None:
+        return []
+    return [i for i, r in results.items() if i > first and r.pids is None]
 
 
 def _keys(row: dict) -> set:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from .batches import BatchResult, BatchSpec, CodebookPayload, Options, SharedInputs, conflicts, run_batch
+from .batches import BatchResult, BatchSpec, CodebookPayload, Options, SharedInputs, conflicts, needs_keys, run_batch
 from .codebook import Codebook
 from .errors import QualcodeError
 from .loading import check_loaded, no_participants_warning, plan_corpus
@@ -223,6 +223,7 @@ def apply_codebook_dask(
             _wait(dask, distributed, futures, specs, results, progress, retries, len(specs))
             reruns = 0
             for _ in range(len(specs) + 1):
+                _fill_keys(dask, futures, results)
                 again = conflicts(specs, results)
                 if not again:
                     break
@@ -311,6 +312,16 @@ def _wait(dask, distributed, futures: dict, specs: dict, results: dict, progress
         if progress:
             items = specs[index].items
             progress(done, total, items[-1][0] if items else "")
+
+
+def _fill_keys(dask, futures: dict, results: dict) -> None:
+    """Fetch the lookup keys of the batches that :func:`~qualcode.batches.conflicts` must check (none
+    unless some batch added participants), in one round trip."""
+    wanted = needs_keys(results)
+    if wanted:
+        keys = dask.gather([dask.submit(BatchResult.keys, futures[i]) for i in wanted])
+        for index, (pids, norms) in zip(wanted, keys):
+            results[index].pids, results[index].norms = pids, norms
 
 
 def _run_warnings(codebook: Codebook, groups: list, include_candidates: bool) -> list[str]:

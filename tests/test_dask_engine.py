@@ -268,3 +268,13 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(client, book, tric
     same_rows(pd.read_parquet(run.path), expected.codings)
     assert [str(p) for p in run.problems] == [str(p) for p in corpus.problems]
     client.wait_for_workers(2, timeout=60)  # the nanny restarts it for the next tests
+
+
+def test_cli_engine_options_are_checked_before_any_work(tmp_path):
+    result = CliRunner().invoke(app_(), ["code", str(SAMPLE), "-c", str(BOOK), "--engine", "spark"])
+    assert result.exit_code == 2 and "unknown engine 'spark'" in result.output
+    result = CliRunner().invoke(app_(), ["code", str(SAMPLE), "-c", str(BOOK), "--engine", "dask"])
+    assert result.exit_code == 1 and "-o out/codings.parquet" in result.output
+    result = CliRunner().invoke(app_(), ["code", str(SAMPLE), "-c", str(BOOK), "--engine", "dask",
+                                         "-o", str(tmp_path / "codings.csv")])
+    assert result.exit_code == 1 and "name it *.parquet" in result.output
