@@ -43,6 +43,14 @@ def vm_hwm_mb() -> float:
     return float("nan")
 
 
+def cpu_seconds(who: str = "self") -> float:
+    """User + system CPU time of this process (``self``) or of its waited-for children (``children``)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def corpus_dir(millions: float) -> Path:
     transcripts = int(millions * 1e6 / WORDS_PER_TRANSCRIPT)
     out = Path("/tmp/qualcode-bench") / f"{transcripts}x{WORDS_PER_TRANSCRIPT}"
@@ -78,11 +86,13 @@ def phase(name: str, folder: Path, scheduler: str | None) -> dict:
             from qualcode.codings import write_codings
 
             qualcode.nlp()
+            cpu = cpu_seconds() + cpu_seconds("children")
             start = time.perf_counter()
             corpus = qualcode.load_corpus(folder)
             run = apply_codebook(corpus, book, jobs=2 if name == "jobs2" else 1)
             write_codings(run.codings, out)
             seconds = time.perf_counter() - start
+            cpu = cpu_seconds() + cpu_seconds("children") - cpu
             words = int(corpus.summary().iloc[-1]["words"])
             codings = len(run.codings)
             import resource
@@ -96,9 +106,11 @@ def phase(name: str, folder: Path, scheduler: str | None) -> dict:
 
             client = distributed.Client(scheduler)
             client.run(qualcode.nlp)  # workers import qualcode and spaCy before timing, as local phases do
+            cpu = cpu_seconds() + sum(client.run(cpu_seconds).values()) + client.run_on_scheduler(cpu_seconds)
             start = time.perf_counter()
             run = apply_codebook_dask(folder, book, client=client, output=out)
             seconds = time.perf_counter() - start
+            cpu = cpu_seconds() + sum(client.run(cpu_seconds).values()) + client.run_on_scheduler(cpu_seconds) - cpu
             words = int(run.summary.iloc[-1]["words"])
             codings = run.report().codings
             result |= {"worker_rss_mb": sorted(client.run(vm_hwm_mb).values()),
@@ -107,7 +119,8 @@ def phase(name: str, folder: Path, scheduler: str | None) -> dict:
             client.close()
     finally:
         shutil.rmtree(out_dir, ignore_errors=True)
-    return result | {"seconds": seconds, "words": words, "codings": codings, "peak_rss_mb": peak_rss_mb()}
+    return result | {"seconds": seconds, "cpu_seconds": cpu, "words": words, "codings": codings,
+                     "peak_rss_mb": peak_rss_mb()}
 
 
 def _noop(i):
@@ -155,6 +168,7 @@ def median(runs: list[dict]) -> dict:
     ordered = sorted(runs, key=lambda r: r["seconds"])
     result = dict(ordered[len(ordered) // 2])
     result["seconds"] = statistics.median(r["seconds"] for r in runs)
+    result["cpu_seconds"] = statistics.median(r["cpu_seconds"] for r in runs)
     result["all_seconds"] = [round(r["seconds"], 1) for r in runs]
     result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
     result["worker_rss_mb"] = max((r.get("worker_rss_mb") or [] for r in runs), key=lambda m: max(m, default=0))
@@ -166,7 +180,8 @@ def line(label: str, r: dict) -> str:
     extra = (f"  cluster process (scheduler + nannies) {r['scheduler_rss_mb']:,.0f} MB  {r['batches']} batches"
              if "scheduler_rss_mb" in r else "")
     return (f"{label:>14}: {r['words']:>11,} words {r['seconds']:8.1f} s (runs {r['all_seconds']}) "
-            f"{r['words'] / r['seconds']:>9,.0f} words/s  {r['codings']:>9,} codings  driver/process peak RSS "
+            f"{r['words'] / r['seconds']:>9,.0f} words/s  CPU {r['cpu_seconds']:,.0f} s  {r['codings']:>9,} codings  "
+            f"driver/process peak RSS "
             f"{r['peak_rss_mb']:,.0f} MB  workers {workers} MB{extra}")
 
 
