@@ -64,7 +64,7 @@ def serve_cluster(workers: int) -> None:
     import distributed
 
     cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=logging.ERROR)
+                                       dashboard_address=":0", silence_logs=logging.CRITICAL)
     print(cluster.scheduler_address, flush=True)
     sys.stdin.read()
     cluster.close()

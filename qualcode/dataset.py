@@ -41,10 +41,12 @@ def _table(frame):
     import pyarrow as pa
 
     frame = frame[CODING_COLUMNS]
-    strings = [c for c in CODING_COLUMNS if c not in _NUMBERS]
-    # Arrow wants str or None in string columns; pandas may hold NaN for missing values.
-    frame = frame.astype({c: object for c in strings}).where(frame.notna(), None)
-    return pa.Table.from_pandas(frame, schema=codings_schema(), preserve_index=False)
+    try:
+        return pa.Table.from_pandas(frame, schema=codings_schema(), preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # NaN (a float) in an object column of strings
+        strings = [c for c in CODING_COLUMNS if c not in _NUMBERS]
+        frame = frame.astype({c: object for c in strings}).where(frame.notna(), None)
+        return pa.Table.from_pandas(frame, schema=codings_schema(), preserve_index=False)
 
 
 def conform(frame):
