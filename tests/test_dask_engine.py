@@ -19,6 +19,7 @@ from qualcode.coding import apply_codebook
 from qualcode.dask_engine import apply_codebook_dask, theme_aggregates
 from qualcode.dataset import conform, dataset_groups, iter_excerpts
 from qualcode.errors import QualcodeError
+from qualcode.loading import CorpusError
 
 from .conftest import ROOT, SAMPLE, write_participants
 
@@ -131,6 +132,11 @@ def test_bad_files_cross_batch_participants_and_duplicate_ids_match_the_local_ru
     same_rows(run.codings, expected.codings)
     assert set(run.codings.compute().source_id) >= {"late", "survey"}
     pd.testing.assert_frame_equal(run.summary, corpus.summary())
+    with pytest.raises(CorpusError) as strict_local:
+        qualcode.load_corpus(tricky, strict=True)
+    with pytest.raises(CorpusError) as strict_dask:
+        apply_codebook_dask(tricky, book, client=client, strict=True)
+    assert str(strict_dask.value) == str(strict_local.value)
 
 
 def test_speakers_without_participants_csv_resolve_across_files_as_locally(client, book, tmp_path):
