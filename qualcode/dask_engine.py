@@ -218,27 +218,7 @@ def apply_codebook_dask(
                 return dask.submit(run_batch, spec, shared_f, payload_f, options, None if work is None else str(work),
                                    key=f"qualcode-batch-{run_id}-{spec.index}-{spec.attempt}", retries=retries)
 
-            results: dict[int, BatchResult] = {}
-            futures = {index: submit(spec) for index, spec in specs.items()}
-            _wait(dask, distributed, futures, specs, results, progress, retries, len(specs))
-            reruns = 0
-            for _ in range(len(specs) + 1):
-                _fill_keys(dask, futures, results)
-                again = conflicts(specs, results)
-                if not again:
-                    break
-                if log:
-                    log(f"re-running {len(again)} batch(es) whose files name participants or source ids that "
-                        "earlier files added")
-                reruns += len(again)
-                redo = {}
-                for spec in again:
-                    specs[spec.index] = spec
-                    futures[spec.index].release()
-                    futures[spec.index] = redo[spec.index] = submit(spec)
-                _wait(dask, distributed, redo, specs, results, progress, retries, len(specs) + reruns)
-            else:  # pragma: no cover  (each round fixes at least one batch)
-                raise QualcodeError("the distributed load did not settle; run with the local engine.")
+            futures, results, reruns = _run_batches(dask, distributed, specs, submit, progress, retries, log)
             ordered = [results[i] for i in sorted(results)]
             problems = list(plan.problems) + [p for r in ordered for p in r.problems]
             if plan.participants is None and any(r.sources for r in ordered):
@@ -275,6 +255,32 @@ def apply_codebook_dask(
     for message in run_warnings:
         warnings.warn(message, stacklevel=2)
     return DaskCodingRun(codings, problems, run_warnings, codebook, summary, path, len(specs), reruns, report)
+
+
+def _run_batches(dask, distributed, specs: dict, submit, progress, retries: int, log):
+    """Run every batch, then re-run those that :func:`~qualcode.batches.conflicts` names until none is left.
+
+    Returns ``(futures, results, reruns)``; ``specs`` is updated with the specs that were re-run.
+    """
+    results: dict[int, BatchResult] = {}
+    futures = {index: submit(spec) for index, spec in specs.items()}
+    _wait(dask, distributed, futures, specs, results, progress, retries, len(specs))
+    reruns = 0
+    for _ in range(len(specs) + 1):  # each round makes at least one more batch exact
+        _fill_keys(dask, futures, results)
+        again = conflicts(specs, results)
+        if not again:
+            return futures, results, reruns
+        if log:
+            log(f"re-running {len(again)} batch(es) whose files name participants or source ids that earlier files added")
+        reruns += len(again)
+        redo = {}
+        for spec in again:
+            specs[spec.index] = spec
+            futures[spec.index].release()
+            futures[spec.index] = redo[spec.index] = submit(spec)
+        _wait(dask, distributed, redo, specs, results, progress, retries, len(specs) + reruns)
+    raise QualcodeError("the distributed load did not settle; run with the local engine.")  # pragma: no cover
 
 
 def _same(value):
