@@ -21,7 +21,7 @@ from qualcode.dataset import conform, dataset_groups, iter_excerpts
 from qualcode.errors import QualcodeError
 from qualcode.loading import CorpusError
 
-from .conftest import ROOT, SAMPLE, write_participants
+from .conftest import ROOT, SAMPLE
 
 distributed = pytest.importorskip("distributed")  # the test extra installs it; CI always runs these
 
