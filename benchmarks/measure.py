@@ -28,6 +28,8 @@ def median_runs(module: str, phase: str, repeat: int, *args: str) -> dict:
     runs = [run_phase(module, phase, *args) for _ in range(repeat)]
     result = dict(runs[0])
     result["seconds"] = statistics.median(r["seconds"] for r in runs)
+    for key in [k for k in result if k.endswith("_seconds")]:  # e.g. cpu_seconds: the median too
+        result[key] = statistics.median(r[key] for r in runs)
     result["all_seconds"] = [round(r["seconds"], 3) for r in runs]
     result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
     return result

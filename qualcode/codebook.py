@@ -23,7 +23,7 @@ from .output import write_text
 BOOK_FIELDS = ("name", "version", "description", "changelog", "themes")
 NODE_FIELDS = (
     "id", "label", "description", "definition", "include", "exclude", "examples", "origin", "status",
-    "memo", "rules", "children", "subthemes", "codes", "guid", "color",
+    "memo", "rules", "children", "subthemes", "codes", "guid", "color", "codable",
 )
 CHILD_KEYS = ("children", "subthemes", "codes")
 RULE_FIELDS = ("keywords", "patterns", "regex", "near", "exclude_terms", "groups", "methods", "speakers", "min_hits")
@@ -52,6 +52,7 @@ class Node:
     rules: dict = field(default_factory=dict, compare=False, hash=False)
     guid: str | None = None
     color: str | None = None
+    codable: bool = True  # False: a grouping node people do not code to (REFI-QDA ``isCodable``)
     line: int | None = None
 
     @property
@@ -114,9 +115,13 @@ class Codebook:
         path = Path(path)
         if not path.exists():
             raise CodebookError(f"{path}: no such codebook file; check the path (-c/--codebook).")
+        from .errors import SourceFormatError
         from .textio import read_text
 
-        text, _ = read_text(path, 20 * 1024 * 1024)
+        try:
+            text, _ = read_text(path, 20 * 1024 * 1024)
+        except SourceFormatError as exc:
+            raise CodebookError(f"{exc} A codebook is a YAML text file (see codebooks/minimal.yaml).") from None
         return cls(cls._parse(text, str(path)), path)
 
     @classmethod
@@ -170,6 +175,13 @@ class Codebook:
         self.path, self._disk_digest = written, self._digest_of_file_at(written)
         return written
 
+    def with_document(self, document) -> "Codebook":
+        """A validated codebook holding ``document`` (an edited copy of this one's) that saves back to this
+        one's file with the same check that the file did not change on disk since it was read."""
+        book = Codebook(document, name=str(self.path or self.name or "<codebook>"))
+        book.path, book._disk_digest = self.path, self._disk_digest
+        return book
+
     def _digest_of_file(self) -> str | None:
         return self._digest_of_file_at(self.path)
 
@@ -207,6 +219,7 @@ class Codebook:
                     rules=rules,
                     guid=str(item["guid"]) if item.get("guid") else None,
                     color=str(item["color"]) if item.get("color") else None,
+                    codable=item.get("codable", True) is not False,
                     line=item.lc.line + 1 if hasattr(item, "lc") else None,
                 )
                 self.nodes[node_id] = node

@@ -112,6 +112,8 @@ class _Checker:
             value = item.get(key)
             if value is not None and str(value) not in allowed:
                 self.error(f"{value!r} is not one of {', '.join(allowed)}.", _line(item, key), node_id, key)
+        if "codable" in item and not isinstance(item["codable"], bool):
+            self.error(f"must be true or false, not {item['codable']!r}.", _line(item, "codable"), node_id, "codable")
         examples = item.get("examples")
         if examples is not None and (not isinstance(examples, list) or not all(isinstance(e, str) for e in examples)):
             self.error("must be a list of example quotes (`- \"...\"`).", _line(item, "examples"), node_id, "examples")

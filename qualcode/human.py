@@ -125,7 +125,7 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
     rows: list[dict] = []
     folded_cache: dict[str, tuple] = {}
     turn_index = _turn_index(corpus)
-    for i, record in enumerate(table.to_dict("records")):
+    for i, record in enumerate(_records(table, list(table.columns))):
         line = i + 2
         source_id = str(record.get("source_id", "")).strip()
         if source_id not in corpus:
@@ -199,10 +199,19 @@ def _span(record, text, has_offsets, line, problems, folded_cache, source_id):
 def _turn_index(corpus) -> dict[str, tuple[list[int], list[dict]]]:
     turns = corpus.segments("turn")
     index: dict[str, tuple[list[int], list[dict]]] = {}
-    for source_id, part in turns.groupby("source_id", sort=False):
-        records = part[["segment_id", "participant_id", "group", "label", "start", "end"]].to_dict("records")
-        index[source_id] = ([r["start"] for r in records], records)
+    # One pass over the whole table: per-source groupby slices cost ~10 ms each on a 1,000-source corpus.
+    columns = ["source_id", "segment_id", "participant_id", "group", "label", "start", "end"]
+    for record in _records(turns, columns):
+        starts, records = index.setdefault(record["source_id"], ([], []))
+        starts.append(record["start"])
+        records.append(record)
     return index
+
+
+def _records(frame, columns: list[str]) -> list[dict]:
+    """``frame[columns].to_dict("records")``, several times faster on Arrow-backed string columns."""
+    lists = [frame[c].tolist() for c in columns]
+    return [dict(zip(columns, values)) for values in zip(*lists)]
 
 
 def _turn_at(index, start: int, end: int) -> dict | None:

@@ -99,7 +99,13 @@ def load_source(root: Path, meta: SourceMeta, people: ParticipantIndex, max_byte
         message = check_method(meta)
         if message:
             raise SourceFormatError(message)
-        if reader.__name__ == "read_survey" or meta.method == "survey":
+        is_survey_file = reader.__name__ == "read_survey"
+        if meta.method == "survey" and not is_survey_file:
+            raise SourceFormatError(
+                f"source {meta.source_id} has method survey, but surveys are read from .csv or .xlsx exports; "
+                "fix its method in sources.csv (or front matter), or give the survey file."
+            )
+        if is_survey_file:
             meta.method = "survey"
             turns = _survey_turns(meta, document, people, problems)
         else:
@@ -260,6 +266,8 @@ def load_sources(
     problems: list[Problem] = []
     for done, (file, meta) in enumerate(items, 1):
         if meta is None:
+            if Path(file).suffix.lower() in (".csv", ".xlsx") and Path(file).stem.lower().startswith("codings"):
+                continue  # a codings table kept beside the transcripts (`qualcode import` writes codings_<coder>.csv)
             if Path(file).suffix.lower() in (".csv", ".xlsx"):
                 problems.append(
                     Problem(file, "not listed in sources.csv; CSV/XLSX files are read only as surveys listed there "

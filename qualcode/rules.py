@@ -10,6 +10,7 @@ the full pipeline runs only when a pattern uses attributes the tokenizer does no
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import defaultdict
@@ -79,6 +80,58 @@ def keyword_forms(term: str, tokenizer) -> list[list[str]]:
     return [list(combo) for combo in itertools.product(*options)]
 
 
+def regex_anchors(pattern: str) -> frozenset[str] | None:
+    """Case-folded strings one of which every match of ``pattern`` contains, or ``None`` if unknown.
+
+    Read from the parsed regex: a run of literal characters, or an alternation whose every branch
+    starts with literal characters, that the pattern requires. Used only to skip running a regex on a
+    text that cannot match (a substring test is far cheaper than a regex scan), never to decide a match.
+    """
+    import re._parser as sre
+
+    def anchors(items) -> list[frozenset[str]]:
+        found, run = [], ""
+        for op, av in items:
+            if op is sre.LITERAL:
+                run += chr(av)
+                continue
+            if op is sre.AT:
+                continue  # zero-width: the literals either side stay adjacent
+            if run:
+                found.append(frozenset({run}))
+                run = ""
+            if op is sre.SUBPATTERN:
+                found += anchors(av[-1])
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
+                found += anchors(av[2])
+            elif op is sre.BRANCH:
+                options = []
+                for branch in av[1]:
+                    prefix = ""
+                    for bop, bav in branch:
+                        if bop is sre.LITERAL:
+                            prefix += chr(bav)
+                        elif bop is not sre.AT:
+                            break
+                    if not prefix:
+                        options = None
+                        break
+                    options.append(prefix)
+                if options:
+                    found.append(frozenset(options))
+        if run:
+            found.append(frozenset({run}))
+        return found
+
+    try:
+        options = anchors(sre.parse(pattern))
+    except Exception:  # an exotic construct: no prefilter, the regex always runs
+        return None
+    options = [frozenset(o.casefold() for o in opts) for opts in options]
+    options = [opts for opts in options if min(map(len, opts)) >= 3]
+    return max(options, key=lambda opts: min(map(len, opts))) if options else None
+
+
 def pattern_anchor(pattern: list[dict]) -> set[str] | None:
     """Lower-case words one of which any match of ``pattern`` must contain, or ``None`` if unknown.
 
@@ -118,7 +171,10 @@ class RuleSet:
         self.phrases = PhraseMatcher(self.vocab, attr="LOWER")
         self.matcher = Matcher(self.vocab)
         self.keys: dict[int, tuple[str, str, str, int]] = {}  # match id -> (node, kind, term, clause)
-        self.regexes: list[tuple[str, re.Pattern, str]] = []
+        # One PhraseMatcher key per (node, kind, clause), whatever the number of terms: a span matches
+        # once, not once per term that expands to it. The matched term is read back from the tokens.
+        self.terms: dict[int, dict[tuple, str]] = {}  # match id -> {LOWER hashes of a form: term}
+        self.regexes: list[tuple[str, re.Pattern, str, frozenset | None]] = []
         self.near: dict[str, list[dict]] = {}
         self.min_hits: dict[str, int] = {}
         self.restrict: dict[str, tuple[set, set, set]] = {}
@@ -154,7 +210,8 @@ class RuleSet:
                 words = pattern_anchor(plain)
                 self.anchors = None if words is None or self.anchors is None else self.anchors | words
             for pattern in rules.get("regex") or []:
-                self.regexes.append((node.id, re.compile(str(pattern), re.IGNORECASE), str(pattern)))
+                self.regexes.append((node.id, re.compile(str(pattern), re.IGNORECASE), str(pattern),
+                                     regex_anchors(str(pattern))))
         self._pipeline = language if self.needs_pipeline else None
         self._anchor_ids = None
         if self.anchors:
@@ -168,8 +225,16 @@ class RuleSet:
         return key
 
     def _add_phrase(self, node_id: str, kind: str, term: str, clause: int, Doc) -> None:
-        key = self._key(node_id, kind, term, clause)
-        docs = [Doc(self.vocab, words=words) for words in keyword_forms(term, self.tokenizer) if words]
+        key = f"{node_id}\x1f{kind}\x1f\x1f{clause}"
+        match_id = self.vocab.strings.add(key)
+        self.keys[match_id] = (node_id, kind, "", clause)
+        forms = self.terms.setdefault(match_id, {})
+        docs = []
+        for words in keyword_forms(term, self.tokenizer):
+            hashes = tuple(self.vocab.strings.add(w) for w in words)
+            if words and hashes not in forms:
+                forms[hashes] = term
+                docs.append(Doc(self.vocab, words=words))
         if docs:
             self.phrases.add(key, docs)
 
@@ -185,32 +250,67 @@ class RuleSet:
     def hits(self, doc, text: str | None = None) -> list[Hit]:
         """Every keyword, pattern, regex, near and exclude-term hit in ``doc`` (whose text is ``text``;
         pass it when you have it: ``doc.text`` rebuilds the string token by token)."""
+        from spacy.attrs import IDX, LENGTH, LOWER
+
         found: list[Hit] = []
-        near_sides: dict[tuple[str, int], tuple[list, list]] = defaultdict(lambda: ([], []))
         matches = self.phrases(doc)
         if self.has_patterns and self._may_match_patterns(doc):
             matches = matches + self.matcher(doc)
-        for match_id, start, end in matches:
-            node_id, kind, term, clause = self.keys[match_id]
-            char_start, char_end = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
-            if kind in ("nearA", "nearB"):
-                near_sides[(node_id, clause)][kind == "nearB"].append((start, end, char_start, char_end, term))
-            else:
-                found.append(Hit(node_id, kind, term, char_start, char_end, start, end))
-        for (node_id, clause), (left, right) in near_sides.items():
-            spec = self.near[node_id][clause]
-            for a, b in itertools.product(left, right):
-                gap = max(a[0], b[0]) - min(a[1], b[1])
-                if gap <= spec["within"]:
-                    found.append(Hit(node_id, "near", f"{a[4]}~{b[4]}", min(a[2], b[2]), max(a[3], b[3]),
-                                     min(a[0], b[0]), max(a[1], b[1])))
+        if matches:
+            columns = doc.to_array([IDX, LENGTH, LOWER])  # one array call instead of a Token per match
+            starts = columns[:, 0].tolist()
+            ends = (columns[:, 0] + columns[:, 1]).tolist()
+            lowers = columns[:, 2].tolist()
+            near_sides: dict[tuple[str, int], tuple[list, list]] = {}
+            for match_id, start, end in matches:
+                node_id, kind, term, clause = self.keys[match_id]
+                if not term:
+                    term = self.terms[match_id][tuple(lowers[start:end])]
+                if kind in ("nearA", "nearB"):
+                    sides = near_sides.setdefault((node_id, clause), ([], []))
+                    sides[kind == "nearB"].append((start, end, starts[start], ends[end - 1], term))
+                else:
+                    found.append(Hit(node_id, kind, term, starts[start], ends[end - 1], start, end))
+            for (node_id, clause), (left, right) in near_sides.items():
+                if left and right:
+                    found += self._near_hits(node_id, self.near[node_id][clause]["within"], left, right)
         if self.regexes:
             text = doc.text if text is None else text
-            for node_id, regex, pattern in self.regexes:
+            folded = text.casefold()
+            for node_id, regex, pattern, anchors in self.regexes:
+                if anchors is not None:
+                    for anchor in anchors:
+                        if anchor in folded:
+                            break
+                    else:
+                        continue
                 for m in regex.finditer(text):
                     if m.end() > m.start():
                         found.append(Hit(node_id, "regex", pattern, m.start(), m.end()))
         return found
+
+    @staticmethod
+    def _near_hits(node_id: str, within: int, left: list, right: list) -> list[Hit]:
+        """One hit per occurrence of a ``terms`` word that has a ``with`` word within ``within`` tokens
+        (the nearest one), found by walking the sorted occurrences rather than trying every pair."""
+        right.sort()
+        starts = [b[0] for b in right]
+        widest = max(b[1] - b[0] for b in right)
+        out = []
+        for a in sorted(left):
+            best = None
+            for j in range(bisect.bisect_left(starts, a[0] - within - widest), len(right)):
+                b = right[j]
+                if b[0] > a[1] + within:
+                    break
+                gap = max(a[0], b[0]) - min(a[1], b[1])
+                if gap <= within and (best is None or gap < best[0]):
+                    best = (gap, b)
+            if best is not None:
+                b = best[1]
+                out.append(Hit(node_id, "near", f"{a[4]}~{b[4]}", min(a[2], b[2]), max(a[3], b[3]),
+                               min(a[0], b[0]), max(a[1], b[1])))
+        return out
 
     def _may_match_patterns(self, doc) -> bool:
         if self.anchors is None:

@@ -83,7 +83,7 @@ def _check_not_binary(text: str, name: str) -> None:
     if bad and bad > 0.01 * len(sample):
         raise SourceFormatError(
             f"{name}: this looks like a binary file, not text ({bad} control characters in the first "
-            f"{len(sample)}); check the file type, or export the transcript as .txt/.docx."
+            f"{len(sample)}); check it is the file you meant (a transcript should be .txt, .docx or captions)."
         )
 
 
@@ -97,14 +97,14 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     ('café\\n', 'cp1252')
     """
     if not data.strip():
-        raise SourceFormatError(f"{name}: the file is empty; remove it or add the transcript text.")
+        raise SourceFormatError(f"{name}: the file is empty; check it is the file you meant, or remove it.")
     encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
     if encoding is None and b"\x00" in data:
         encoding = _looks_utf16(data)
         if encoding is None:
             raise SourceFormatError(
                 f"{name}: this looks like a binary file, not text (it contains NUL bytes); "
-                "check the file type, or export the transcript as .txt/.docx."
+                "check it is the file you meant (a transcript should be .txt, .docx or captions)."
             )
     if encoding is not None:
         try:
@@ -122,7 +122,7 @@ def decode_bytes(data: bytes, name: str = "<bytes>") -> tuple[str, str]:
     text = text.lstrip("\ufeff")
     _check_not_binary(text, name)
     if not text.strip():
-        raise SourceFormatError(f"{name}: the file is empty; remove it or add the transcript text.")
+        raise SourceFormatError(f"{name}: the file is empty; check it is the file you meant, or remove it.")
     return normalise_newlines(text), encoding
 
 

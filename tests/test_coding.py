@@ -169,3 +169,22 @@ def test_near_evidence_names_the_terms_that_matched(talk):
     corpus = talk("I sent an email when I close the case.")
     frame = code(corpus, book({"n": {"near": [{"terms": ["letter", "email"], "with": ["GP", "close"], "within": 5}]}}))
     assert frame.evidence[0].startswith("near:email~close@")
+
+
+def test_regex_prefilter_anchors_are_required_literals():
+    from qualcode.rules import regex_anchors
+
+    assert regex_anchors(r"\bfunding\b") == {"funding"}
+    assert regex_anchors(r"\b(?:doctor|GP|nurse)\s+(?:\w+\s+)?mentioned it\b") == {"mentioned it"}
+    assert regex_anchors(r"\bphone[sd]?\b") == {"phone"}
+    anchors = regex_anchors(r"(?:rang|ring)\s+x")  # the parser may factor it as r[ai]ng: any required set will do
+    assert anchors and all(any(a in match for a in anchors) for match in ("rang x", "ring x"))
+    assert regex_anchors(r"\w+ing") == {"ing"}
+    assert regex_anchors(r"(?:a|bc)?d") is None  # nothing required of length >= 3
+    assert regex_anchors(r"[ab]+") is None
+
+
+def test_regex_prefilter_never_skips_a_real_match(talk):
+    corpus = talk("The FUNDING ran out.", "Stra\u00dfe und fun\u017fding.", "No money left.")
+    cb = book({"f": {"regex": [r"\bfunding\b", r"fun\u017fding"]}})
+    assert coded(corpus, cb) == {("S0", "f"), ("S1", "f")}

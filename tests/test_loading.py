@@ -114,3 +114,11 @@ def test_readme_and_lock_files_are_not_transcripts(mini):
     (mini / "README.md").write_text("# About this folder\n")
     (mini / "~$gp1.docx").write_bytes(b"lock")
     assert len(qualcode.load_corpus(mini)) == 4
+
+
+def test_survey_method_on_a_transcript_is_a_clear_error(mini):
+    write_sources(mini, [{"file": "gp1.txt", "source_id": "GP1-int", "method": "survey", "participants": "GP1"},
+                         {"file": "c2.txt", "source_id": "C2-int", "method": "interview", "participants": "C2"}])
+    corpus = qualcode.load_corpus(mini)
+    [error] = corpus.skipped
+    assert error.file == "gp1.txt" and "surveys are read from .csv or .xlsx" in error.message

@@ -44,7 +44,7 @@ def sub_app(help: str) -> typer.Typer:
     return typer.Typer(cls=_Group, help=help, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 
-from . import corpus_cmds, codebook_cmds, coding_cmds  # noqa: E402,F401  (registers commands)
+from . import agreement_cmds, codebook_cmds, coding_cmds, corpus_cmds, discovery_cmds, refi_cmds  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

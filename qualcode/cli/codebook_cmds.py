@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from . import app, sub_app
-from .common import console, err_console, report_problems
+from .common import console, err_console, print_frame, report_problems, wrote
 
 codebook_app = sub_app("Check, show and edit codebooks (YAML: themes > sub-themes > codes, with rules).")
 app.add_typer(codebook_app, name="codebook")
@@ -29,6 +29,7 @@ def check(codebook: CodebookFile):
         f"{kinds.get('sub-theme', 0)} sub-themes, {kinds.get('code', 0)} codes, "
         f"{sum(n.has_rules for n in book.nodes.values())} with rules.",
         highlight=False,
+        soft_wrap=True,  # a long path must not break the line (scripts grep it)
     )
 
 
@@ -65,3 +66,207 @@ def show(
     if book.warnings:
         err_console.print()
         report_problems(book.warnings)
+
+
+# -- editing: every edit bumps the version and appends a changelog entry --------------------------
+Reason = Annotated[str, typer.Option("--reason", help="Why: recorded in the changelog (required).")]
+Author = Annotated[Optional[str], typer.Option("--author", help="Who: recorded in the changelog (default: git config user.name).")]
+EditOutput = Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the edited codebook here instead of over CODEBOOK.")]
+SetVersion = Annotated[Optional[str], typer.Option("--set-version", help="The new version (default: the last number + 1, e.g. 1.0 -> 1.1).")]
+EditForce = Annotated[bool, typer.Option("--force", help="With -o: replace that file if it exists.")]
+
+
+def _save(new, codebook: Path, output: Optional[Path], force: bool) -> None:
+    """Save an edited codebook (over its file unless -o) and show the changelog entry."""
+    if output is None:
+        written = new.to_yaml()  # refuses if the file changed on disk since it was read
+    else:
+        written = new.to_yaml(output, force=force)
+    entry = new.changelog[-1]
+    console.print(f"[bold]{escape_(new.name)}[/] version {escape_(str(entry['version']))} ({entry['date']}, "
+                  f"{escape_(str(entry['author']))})", highlight=False)
+    console.print(f"  change: {escape_(str(entry['change']))}", highlight=False, soft_wrap=True)
+    console.print(f"  reason: {escape_(str(entry['reason']))}", highlight=False, soft_wrap=True)
+    wrote(written, f"version {new.version}")
+
+
+def escape_(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _load_for_edit(codebook: Path, output: Optional[Path], force: bool):
+    from ..codebook import Codebook
+    from ..output import check_writable
+
+    book = Codebook.from_yaml(codebook)
+    if output is not None:
+        check_writable(output, force)
+    return book
+
+
+def _pairs(values: Optional[list[str]], option: str) -> dict[str, str]:
+    out = {}
+    for value in values or []:
+        key, sep, new = value.partition("=")
+        if not sep or not key.strip() or not new.strip():
+            raise typer.BadParameter(f"write CANDIDATE=NEW-ID, e.g. cand-3=gp-pop-ups, not {value!r}", param_hint=option)
+        out[key.strip()] = new.strip()
+    return out
+
+
+@codebook_app.command(
+    "merge",
+    epilog="Example: qualcode codebook merge codebooks/social_prescribing.yaml new.yaml --accept cand-3,cand-7 "
+           "--as-subtheme-of getting-on --reason \"Raised by five clients\"",
+)
+def merge(
+    codebook: CodebookFile,
+    candidates: Annotated[Path, typer.Argument(help="Candidates file written by `qualcode discover -o`.")],
+    accept: Annotated[str, typer.Option("--accept", help="Candidate ids to merge, comma-separated.")],
+    reason: Reason,
+    as_theme: Annotated[bool, typer.Option("--as-theme", help="Add them as new themes.")] = False,
+    as_subtheme_of: Annotated[Optional[str], typer.Option("--as-subtheme-of", help="Add them as sub-themes of this theme.")] = None,
+    as_code_of: Annotated[Optional[str], typer.Option("--as-code-of", help="Add them as codes under this sub-theme or code.")] = None,
+    into: Annotated[Optional[str], typer.Option("--into", help="Fold their keywords into this existing node.")] = None,
+    ids: Annotated[Optional[list[str]], typer.Option("--id", help="CANDIDATE=NEW-ID for a merged node (default: from its label); repeatable.")] = None,
+    author: Author = None,
+    output: EditOutput = None,
+    set_version: SetVersion = None,
+    force: EditForce = False,
+):
+    """Merge accepted inductive candidates into the codebook; bumps the version and logs the change."""
+    from ..codebook import Codebook
+    from ..codebook_edit import merge_candidates
+
+    book = _load_for_edit(codebook, output, force)
+    found = Codebook.from_yaml(candidates)
+    new = merge_candidates(
+        book, found, [a.strip() for a in accept.split(",")], as_theme=as_theme, subtheme_of=as_subtheme_of,
+        code_of=as_code_of, into=into, ids=_pairs(ids, "--id"), reason=reason, author=author, version=set_version,
+        source=str(candidates),
+    )
+    _save(new, codebook, output, force)
+
+
+@codebook_app.command(
+    "add",
+    epilog="Example: qualcode codebook add codebooks/social_prescribing.yaml transport --label \"Transport\" "
+           "--parent getting-on --keywords bus,taxi --reason \"Barrier raised by clients\"",
+)
+def add(
+    codebook: CodebookFile,
+    node_id: Annotated[str, typer.Argument(help="The new node's id (a slug such as `transport`).")],
+    label: Annotated[str, typer.Option("--label", help="The new node's label.")],
+    reason: Reason,
+    parent: Annotated[Optional[str], typer.Option("--parent", help="Parent node id (default: a new theme).")] = None,
+    definition: Annotated[Optional[str], typer.Option("--definition", help="What the code covers.")] = None,
+    keywords: Annotated[Optional[str], typer.Option("--keywords", help="Keyword rules, comma-separated.")] = None,
+    origin: Annotated[str, typer.Option("--origin", help="deductive or inductive.")] = "deductive",
+    status: Annotated[str, typer.Option("--status", help="active or candidate.")] = "active",
+    author: Author = None,
+    output: EditOutput = None,
+    set_version: SetVersion = None,
+    force: EditForce = False,
+):
+    """Add a theme, sub-theme or code; bumps the version and logs the change."""
+    from ..codebook_edit import add_node
+
+    book = _load_for_edit(codebook, output, force)
+    words = [k.strip() for k in (keywords or "").split(",") if k.strip()]
+    new = add_node(book, node_id, label, parent=parent, definition=definition, keywords=words, origin=origin,
+                   status=status, reason=reason, author=author, version=set_version)
+    _save(new, codebook, output, force)
+
+
+@codebook_app.command(
+    "rename",
+    epilog="Example: qualcode codebook rename codebooks/social_prescribing.yaml buddying \"Going along to a first session\" "
+           "--reason \"Clearer for the report\"",
+)
+def rename(
+    codebook: CodebookFile,
+    node_id: Annotated[str, typer.Argument(help="The node's id (it stays the same).")],
+    label: Annotated[str, typer.Argument(help="The new label.")],
+    reason: Reason,
+    author: Author = None,
+    output: EditOutput = None,
+    set_version: SetVersion = None,
+    force: EditForce = False,
+):
+    """Give a node a new label; its id stays, so earlier codings still resolve."""
+    from ..codebook_edit import rename_node
+
+    book = _load_for_edit(codebook, output, force)
+    _save(rename_node(book, node_id, label, reason=reason, author=author, version=set_version), codebook, output, force)
+
+
+@codebook_app.command(
+    "move",
+    epilog="Example: qualcode codebook move codebooks/social_prescribing.yaml buddying --to nature-value "
+           "--reason \"It is part of what link workers do\"",
+)
+def move(
+    codebook: CodebookFile,
+    node_id: Annotated[str, typer.Argument(help="The node to move (with its children).")],
+    reason: Reason,
+    to: Annotated[Optional[str], typer.Option("--to", help="The new parent's id.")] = None,
+    to_top: Annotated[bool, typer.Option("--to-top", help="Make it a theme (top level).")] = False,
+    author: Author = None,
+    output: EditOutput = None,
+    set_version: SetVersion = None,
+    force: EditForce = False,
+):
+    """Move a node (and its children) under another parent, or to the top level."""
+    from ..codebook_edit import move_node
+
+    if (to is None) == (not to_top):
+        raise typer.BadParameter("give exactly one of --to PARENT or --to-top", param_hint="--to")
+    book = _load_for_edit(codebook, output, force)
+    _save(move_node(book, node_id, to, reason=reason, author=author, version=set_version), codebook, output, force)
+
+
+@codebook_app.command(
+    "retire",
+    epilog="Example: qualcode codebook retire codebooks/social_prescribing.yaml tapering-support "
+           "--reason \"Merged into length-of-support\"",
+)
+def retire(
+    codebook: CodebookFile,
+    node_id: Annotated[str, typer.Argument(help="The node to retire (with its children).")],
+    reason: Reason,
+    author: Author = None,
+    output: EditOutput = None,
+    set_version: SetVersion = None,
+    force: EditForce = False,
+):
+    """Retire a node and its children: kept in the codebook for the record, no longer coded."""
+    from ..codebook_edit import retire_node
+
+    book = _load_for_edit(codebook, output, force)
+    _save(retire_node(book, node_id, reason=reason, author=author, version=set_version), codebook, output, force)
+
+
+@codebook_app.command("diff", epilog="Example: qualcode codebook diff old.yaml codebooks/social_prescribing.yaml")
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier codebook.")],
+    new: Annotated[Path, typer.Argument(help="The later codebook.")],
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write the changes table (csv, json, md, xlsx, docx, html).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
+):
+    """Show what changed between two versions of a codebook: nodes and the new changelog entries."""
+    from ..codebook import Codebook
+    from ..codebook_diff import diff_codebooks
+    from ..tables import write_table
+
+    result = diff_codebooks(Codebook.from_yaml(old), Codebook.from_yaml(new))
+    console.print(f"{escape_(result.new_name)}: {escape_(result.summary())}", highlight=False)
+    if len(result.changes):
+        print_frame(result.changes, title="Changes")
+    for entry in result.changelog:
+        console.print(f"changelog {escape_(str(entry.get('version', '')))} ({entry.get('date', '')}, "
+                      f"{escape_(str(entry.get('author', '')))}): {escape_(str(entry.get('change', '')))} "
+                      f"Reason: {escape_(str(entry.get('reason', '')))}", highlight=False, soft_wrap=True)
+    if output is not None:
+        wrote(write_table(result.changes, output, title=f"Changes {result.old_version} -> {result.new_version}", force=force))

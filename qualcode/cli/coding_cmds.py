@@ -18,8 +18,9 @@ Engine = Annotated[str, typer.Option("--engine", help="local (this machine, --jo
                                                    "writes a partitioned Parquet dataset).")]
 
 
-@app.command(epilog="Example: qualcode code transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/codings.csv\n\n"
-             "Example: qualcode code big_corpus/ -c codebook.yaml -o out/codings.parquet --engine dask")
+@app.command(epilog="Example: qualcode code transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/codings.csv "
+                    "(merge others' codings with --with suggestions.csv --with coder_a.csv)\n\n"
+                    "Example: qualcode code big_corpus/ -c codebook.yaml -o out/codings.parquet --engine dask")
 def code(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     codebook: CodebookOption,
@@ -35,6 +36,9 @@ def code(
     workers: Annotated[Optional[int], typer.Option(help="With --engine dask and no --scheduler: local worker "
                                                         "processes (default: one per core).", min=1)] = None,
     batch_mb: Annotated[float, typer.Option(help="With --engine dask: MB of source files per task.", min=0.001)] = 4.0,
+    with_: Annotated[Optional[list[Path]], typer.Option(
+        "--with", help="Merge these codings too (repeatable): a human-codings file or a codings table such as "
+                       "suggestions.csv. Every row keeps its coder and origin.")] = None,
     strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
@@ -52,6 +56,8 @@ def code(
     if engine == "dask":
         from .dask_cmds import code_on_dask
 
+        if with_:
+            raise typer.BadParameter("--with merges codings in memory; use it with the local engine.", param_hint="--with")
         return code_on_dask(
             folder, Codebook.from_yaml(codebook), output, scheduler=scheduler, workers=workers, batch_mb=batch_mb,
             force=force, strict=strict, max_file_size=max_file_size, unit=unit, include_researchers=include_researchers,
@@ -70,8 +76,19 @@ def code(
         )
     for message in run.warnings:
         err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    codings = run.codings
+    if with_:
+        from ..merge import merge_codings
+        from .agreement_cmds import _read_files
+
+        codings = merge_codings(codings, *_read_files(with_, corpus, book, strict), corpus=corpus)
+        counts = codings.groupby(["origin", "coder"], sort=False).size()
+        console.print("Merged: " + "; ".join(f"{coder} ({origin}) {n:,}" for (origin, coder), n in counts.items()),
+                      highlight=False, soft_wrap=True)
+        if codings.attrs.get("duplicates"):
+            console.print(f"{codings.attrs['duplicates']:,} exact repeats were kept once.", highlight=False)
     if output is not None:
-        wrote(write_codings(run.codings, output, force=force), f"{len(run.codings):,} codings")
+        wrote(write_codings(codings, output, force=force), f"{len(codings):,} codings")
     print_report(run.report())
     exit_for(corpus)
 

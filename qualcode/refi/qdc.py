@@ -1,0 +1,82 @@
+"""REFI-QDA codebooks (``.qdc``): :func:`read_qdc` and :func:`write_qdc`.
+
+>>> book = qualcode.read_qdc("codebook.qdc")                                  # doctest: +SKIP
+>>> qualcode.write_qdc(book, "codebook.qdc")                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from ..errors import SourceFormatError
+from ..output import atomic_write
+from ..textio import read_bytes
+from .report import RefiReport
+from .codes import assign_guids, codebook_from_codes, codes_element, read_codes
+from .xmlio import CODEBOOK_NS, child, children, guid_key, parse_xml, to_bytes
+
+#: Largest .qdc read (a codebook of thousands of codes with long descriptions is a few MB).
+MAX_QDC_BYTES = 64 * 1024 * 1024
+
+
+def read_qdc(path, *, base=None):
+    """Read a ``.qdc`` codebook into a :class:`~qualcode.codebook.Codebook`.
+
+    ``base``: an existing codebook whose nodes (matched by GUID, then label) keep their ids, rules,
+    origin and status. Problems (code sets, bad colours, duplicate GUIDs) are in ``book.warnings``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceFormatError(f"{path}: no such file; check the path of the .qdc codebook.")
+    root = parse_xml(read_bytes(path, MAX_QDC_BYTES), str(path))
+    if root.tag == "Project":
+        raise SourceFormatError(f"{path}: this is a REFI-QDA project, not a codebook; import it as a .qdpx/.qde project.")
+    if root.tag != "CodeBook":
+        raise SourceFormatError(f"{path}: the root element is <{root.tag}>, not <CodeBook>; this is not a REFI-QDA codebook.")
+    read = read_codes(child(root, "Codes"), str(path), base=base)
+    origin = root.get("origin") or "a REFI-QDA program"
+    book = codebook_from_codes(read, name=path.stem, description=f"Imported from {path.name} ({origin}).", base=base)
+    book.warnings = list(book.warnings) + read.problems + code_set_problems(root, read.ids, str(path))
+    return book
+
+
+def import_qdc(path, out, *, force: bool = False, base=None) -> RefiReport:
+    """Read a ``.qdc`` codebook and save it as codebook YAML ``out`` (never over an existing file without ``force``)."""
+    book = read_qdc(path, base=base)
+    written = book.to_yaml(out, force=force)
+    return RefiReport("imported", Path(path), written, {"codes": len(book)}, list(book.warnings), [written])
+
+
+def code_set_problems(element, ids: dict[str, str], where: str) -> list:
+    """Code sets (ATLAS.ti code groups, NVivo sets) have no place in a qualcode codebook: report them."""
+    from ..model import Problem
+
+    problems = []
+    sets = child(element, "Sets")
+    for found in children(sets, "Set") if sets is not None else []:
+        members = [ids.get(guid_key(m.get("guid") or m.get("targetGUID"))) for m in children(found, "MemberCode")]
+        members = [m for m in members if m]
+        if members:
+            problems.append(Problem(where, f"code set {found.get('name')!r} ({len(members)} codes: {', '.join(members[:6])}"
+                                    f"{' ...' if len(members) > 6 else ''}) was not carried over: qualcode codebooks have no "
+                                    "code groups; nest the codes under a theme if the group matters.", None, "warning"))
+    return problems
+
+
+def write_qdc(codebook, path, *, force: bool = False, origin: str | None = None) -> RefiReport:
+    """Write ``codebook`` as a REFI-QDA ``.qdc`` file (valid against Codebook.xsd), atomically.
+
+    GUIDs come from the nodes' ``guid`` fields, or are derived from the book name and node id, so
+    exporting twice gives the same GUIDs. Memos go into the descriptions (a .qdc has no notes); rules,
+    origin and status have no place in REFI-QDA and are left out.
+    """
+    from .. import __version__
+
+    root = ET.Element("CodeBook", {"origin": origin or f"qualcode {__version__}"})
+    guids = assign_guids(codebook, str(codebook.path or codebook.name))
+    codes_element(root, codebook, guids, with_memo=True, where=str(codebook.path or codebook.name))
+    data = to_bytes(root, CODEBOOK_NS)
+    written = atomic_write(path, lambda tmp: tmp.write_bytes(data), force=force)
+    return RefiReport("exported", Path(codebook.path or codebook.name), written, {"codes": len(codebook)},
+                      guids.problems, [written])
