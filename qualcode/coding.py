@@ -68,11 +68,14 @@ def _merge(spans: list[tuple[int, int, float, list]]) -> list[tuple[int, int, fl
 
 
 def _code_chunk(chunk: list[tuple]) -> list[tuple]:
+    """:func:`code_items` with the rules and options set in this process by :func:`_init_worker`."""
+    return code_items(chunk, _STATE["rules"], _STATE["long_turn_words"])
+
+
+def code_items(chunk: list[tuple], rules: RuleSet, long_words: int) -> list[tuple]:
     """Code a chunk of ``(row, text, words, group, method, speakers, offset)``; return coding tuples
     ``(row, node, start, end, score, evidence)`` with start/end relative to the segment and evidence
     offsets into the source text (``offset`` is the segment's start there)."""
-    rules: RuleSet = _STATE["rules"]
-    long_words: int = _STATE["long_turn_words"]
     out = []
     texts = [item[1] for item in chunk]
     for (row, text, words, group, method, speakers, offset), doc in zip(chunk, rules.pipe(texts)):
@@ -151,9 +154,7 @@ def apply_codebook(
     rules = RuleSet(codebook, include_candidates=include_candidates)
     if not rules.nodes:
         run_warnings.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
-    speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
-    items = list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers,
-                     segments.start.tolist()))
+    items = coding_items(segments)
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
     rows: list[tuple] = []
     if rules.nodes:
@@ -170,6 +171,23 @@ def apply_codebook(
     for message in run_warnings:
         warnings.warn(message, stacklevel=2)
     return CodingRun(codings, segments, codebook, run_warnings)
+
+
+def coding_items(segments) -> list[tuple]:
+    """The segments as the ``(row, text, words, group, method, speakers, offset)`` items :func:`code_items` takes."""
+    speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
+    return list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers,
+                    segments.start.tolist()))
+
+
+def codings_of(segments, codebook: Codebook, rules: RuleSet, long_turn_words: int = DEFAULT_LONG_TURN_WORDS):
+    """The codings table of ``segments`` (already filtered to the ones to code), in one process.
+
+    The unit of work of the distributed engine: the same steps as :func:`apply_codebook` with
+    ``jobs=1``, so a batch of sources gives exactly the rows a local run gives for those sources.
+    """
+    rows = code_items(coding_items(segments), rules, long_turn_words) if rules.nodes and len(segments) else []
+    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook)
 
 
 def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple]:
@@ -257,12 +275,28 @@ def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
     return out
 
 
-def code(corpus, codebook: Codebook, **options):
-    """Apply ``codebook``'s rules to ``corpus``; return the codings table (see :mod:`qualcode.codings`).
+def code(corpus, codebook: Codebook, *, engine: str = "local", **options):
+    """Apply ``codebook``'s rules to ``corpus`` (a :class:`Corpus` or a folder); return the codings table
+    (see :mod:`qualcode.codings`).
 
     Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
+    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same columns and rows;
+    it takes the options of :func:`qualcode.dask_engine.apply_codebook_dask` (``output``, ``scheduler``,
+    ``client``, ``workers``, ...) instead of ``jobs``.
+
     >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))  # doctest: +SKIP
+    >>> big = qualcode.code("big_corpus/", cb, engine="dask", output="out/codings.parquet")  # doctest: +SKIP
     """
+    if engine == "dask":
+        from .dask_engine import apply_codebook_dask
+
+        return apply_codebook_dask(corpus, codebook, **options).codings
+    if engine != "local":
+        raise QualcodeError(f"unknown engine {engine!r}; use 'local' or 'dask'.")
+    if not hasattr(corpus, "segments"):
+        from .loading import load_corpus
+
+        corpus = load_corpus(corpus)
     return apply_codebook(corpus, codebook, **options).codings
