@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .codings import CODING_COLUMNS
 from .errors import CodingsError, OutputExistsError, QualcodeError
+from .output import check_output_folder
 
 _NUMBERS = {"start": "int64", "end": "int64", "score": "float64"}
 _PART = "part-{:06d}.parquet"
@@ -84,11 +85,7 @@ def check_dataset_path(path: str | Path, force: bool = False) -> Path:
                            "(e.g. out/codings.parquet).")
     if path.exists() and not force:
         raise OutputExistsError(f"{path} already exists; pass --force (force=True) to replace it, or choose another path.")
-    parent = path.parent
-    if not parent.is_dir():
-        raise QualcodeError(f"{parent}: the output folder does not exist; create it first or choose another path.")
-    if not os.access(parent, os.W_OK):
-        raise QualcodeError(f"{parent}: the output folder is not writable; choose another path.")
+    check_output_folder(path.parent)
     return path
 
 
