@@ -240,7 +240,7 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
         "subtheme": [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes],
         "coder": f"rules@{codebook.version}",
         "origin": "rule",
-        "score": [float(r[4]) for r in rows],
+        "score": [round(float(r[4]), 2) for r in rows],
         "evidence": [r[5] for r in rows],
         "codebook_version": codebook.version,
     })
