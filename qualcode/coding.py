@@ -143,8 +143,6 @@ def apply_codebook(
     if jobs < 1:
         raise QualcodeError(f"jobs must be at least 1, not {jobs}.")
     segments = corpus.segments(unit, include_researchers=include_researchers)
-    if not include_researchers:
-        segments = segments[~segments.is_researcher].reset_index(drop=True)
     if segments.empty or segments.participant_id.isna().all():
         raise QualcodeError(
             "the corpus has no participant segments to code (only researcher turns or nothing at all); "
@@ -167,7 +165,8 @@ def apply_codebook(
         else:
             rows = _code_parallel(chunks, rules, long_turn_words, jobs, progress)
     rows = _prune_ancestors(rows, codebook)
-    codings = _codings_frame(rows, segments, codebook)
+    codings = _codings_frame(rows, segments, codebook, [item[1] for item in items])
+    del items, chunks
     for message in run_warnings:
         warnings.warn(message, stacklevel=2)
     return CodingRun(codings, segments, codebook, run_warnings)
@@ -186,8 +185,9 @@ def codings_of(segments, codebook: Codebook, rules: RuleSet, long_turn_words: in
     The unit of work of the distributed engine: the same steps as :func:`apply_codebook` with
     ``jobs=1``, so a batch of sources gives exactly the rows a local run gives for those sources.
     """
-    rows = code_items(coding_items(segments), rules, long_turn_words) if rules.nodes and len(segments) else []
-    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook)
+    items = coding_items(segments)
+    rows = code_items(items, rules, long_turn_words) if rules.nodes and len(segments) else []
+    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook, [item[1] for item in items])
 
 
 def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple]:
@@ -209,18 +209,28 @@ def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple
     return rows
 
 
-def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
+def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[str]):
+    """The codings table for ``rows`` ``(segment row, node, start, end, score, evidence)``; ``texts`` are
+    the segments' texts as Python strings (already built for matching: no second copy of the column)."""
+    import numpy as np
     import pandas as pd
 
     if not rows:
         return empty_codings()
     order = {node_id: i for i, node_id in enumerate(codebook.nodes)}
     rows.sort(key=lambda r: (r[0], r[2], order[r[1]], r[3]))
-    seg_rows = [r[0] for r in rows]
-    base = segments.iloc[seg_rows]
-    starts = base.start.to_numpy() + [r[2] for r in rows]
-    ends = base.start.to_numpy() + [r[3] for r in rows]
-    texts = [text[lo:hi] for text, (_, _, lo, hi, _, _) in zip(base.text, rows)]
+    seg_rows = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    base = segments[["source_id", "segment_id", "participant_id", "group", "label", "method"]].take(seg_rows)
+    offsets = segments.start.to_numpy()[seg_rows].tolist()
+    starts, ends, excerpts = [], [], []
+    for (row, _, lo, hi, _, _), offset in zip(rows, offsets):
+        # A long-turn window ends at the next sentence's start: trim its white space, keeping offsets exact.
+        piece = texts[row][lo:hi]
+        lead = len(piece) - len(piece.lstrip())
+        excerpt = piece.strip()
+        starts.append(offset + lo + lead)
+        ends.append(offset + lo + lead + len(excerpt))
+        excerpts.append(excerpt)
     nodes = [codebook.nodes[r[1]] for r in rows]
     frame = pd.DataFrame({
         "source_id": base.source_id.to_numpy(),
@@ -229,9 +239,9 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
         "group": base.group.to_numpy(),
         "label": base.label.to_numpy(),
         "method": base.method.to_numpy(),
-        "start": starts,
-        "end": ends,
-        "text": texts,
+        "start": np.asarray(starts, dtype=np.int64),
+        "end": np.asarray(ends, dtype=np.int64),
+        "text": excerpts,
         "code_id": [n.id for n in nodes],
         "code": [n.label for n in nodes],
         "theme_id": [n.theme_id for n in nodes],
@@ -244,21 +254,7 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
         "evidence": [r[5] for r in rows],
         "codebook_version": codebook.version,
     })
-    # Trim the excerpt of a long-turn window to its text's own white space, keeping offsets exact.
-    frame = _trim_excerpts(frame)
-    return frame[CODING_COLUMNS].astype({"start": "int64", "end": "int64", "score": "float64"})
-
-
-def _trim_excerpts(frame):
-    lead = frame.text.str.len() - frame.text.str.lstrip().str.len()
-    trail = frame.text.str.len() - frame.text.str.rstrip().str.len()
-    if (lead == 0).all() and (trail == 0).all():
-        return frame
-    frame = frame.copy()
-    frame["start"] = frame.start + lead
-    frame["end"] = frame.end - trail
-    frame["text"] = frame.text.str.strip()
-    return frame
+    return frame[CODING_COLUMNS].astype({"score": "float64"})
 
 
 def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
