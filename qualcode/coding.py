@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
+
     import pandas as pd
 
     from .corpus import Corpus
@@ -86,11 +88,14 @@ def _merge(spans: list[tuple[int, int, float, list]]) -> list[tuple[int, int, fl
 
 
 def _code_chunk(chunk: list[tuple]) -> list[tuple]:
+    """:func:`code_items` with the rules and options set in this process by :func:`_init_worker`."""
+    return code_items(chunk, _STATE["rules"], _STATE["long_turn_words"])
+
+
+def code_items(chunk: list[tuple], rules: RuleSet, long_words: int) -> list[tuple]:
     """Code a chunk of ``(row, text, words, group, method, speakers, offset)``; return coding tuples
     ``(row, node, start, end, score, evidence)`` with start/end relative to the segment and evidence
     offsets into the source text (``offset`` is the segment's start there)."""
-    rules: RuleSet = _STATE["rules"]
-    long_words: int = _STATE["long_turn_words"]
     out = []
     texts = [item[1] for item in chunk]
     for (row, text, words, group, method, speakers, offset), doc in zip(chunk, rules.pipe(texts)):
@@ -166,8 +171,6 @@ def apply_codebook(
     if jobs < 1:
         raise QualcodeError(f"jobs must be at least 1, not {jobs}.")
     segments = corpus.segments(unit, include_researchers=include_researchers)
-    if not include_researchers:
-        segments = segments[~segments.is_researcher].reset_index(drop=True)
     if segments.empty or segments.participant_id.isna().all():
         raise QualcodeError(
             "the corpus has no participant segments to code (only researcher turns or nothing at all); "
@@ -177,9 +180,7 @@ def apply_codebook(
     rules = RuleSet(codebook, include_candidates=include_candidates)
     if not rules.nodes:
         run_warnings.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
-    speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
-    items = list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers,
-                     segments.start.tolist()))
+    items = coding_items(segments)
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
     rows: list[tuple] = []
     if rules.nodes:
@@ -192,10 +193,29 @@ def apply_codebook(
         else:
             rows = _code_parallel(chunks, rules, long_turn_words, jobs, progress)
     rows = _prune_ancestors(rows, codebook)
-    codings = _codings_frame(rows, segments, codebook)
+    codings = _codings_frame(rows, segments, codebook, [item[1] for item in items])
+    del items, chunks
     for message in run_warnings:
         warnings.warn(message, stacklevel=2)
     return CodingRun(codings, segments, codebook, run_warnings)
+
+
+def coding_items(segments) -> list[tuple]:
+    """The segments as the ``(row, text, words, group, method, speakers, offset)`` items :func:`code_items` takes."""
+    speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
+    return list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers,
+                    segments.start.tolist()))
+
+
+def codings_of(segments, codebook: Codebook, rules: RuleSet, long_turn_words: int = DEFAULT_LONG_TURN_WORDS):
+    """The codings table of ``segments`` (already filtered to the ones to code), in one process.
+
+    The unit of work of the distributed engine: the same steps as :func:`apply_codebook` with
+    ``jobs=1``, so a batch of sources gives exactly the rows a local run gives for those sources.
+    """
+    items = coding_items(segments)
+    rows = code_items(items, rules, long_turn_words) if rules.nodes and len(segments) else []
+    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook, [item[1] for item in items])
 
 
 def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple]:
@@ -217,18 +237,28 @@ def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple
     return rows
 
 
-def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
+def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[str]):
+    """The codings table for ``rows`` ``(segment row, node, start, end, score, evidence)``; ``texts`` are
+    the segments' texts as Python strings (already built for matching: no second copy of the column)."""
+    import numpy as np
     import pandas as pd
 
     if not rows:
         return empty_codings()
     order = {node_id: i for i, node_id in enumerate(codebook.nodes)}
     rows.sort(key=lambda r: (r[0], r[2], order[r[1]], r[3]))
-    seg_rows = [r[0] for r in rows]
-    base = segments.iloc[seg_rows]
-    starts = base.start.to_numpy() + [r[2] for r in rows]
-    ends = base.start.to_numpy() + [r[3] for r in rows]
-    texts = [text[lo:hi] for text, (_, _, lo, hi, _, _) in zip(base.text, rows)]
+    seg_rows = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    base = segments[["source_id", "segment_id", "participant_id", "group", "label", "method"]].take(seg_rows)
+    offsets = segments.start.to_numpy()[seg_rows].tolist()
+    starts, ends, excerpts = [], [], []
+    for (row, _, lo, hi, _, _), offset in zip(rows, offsets):
+        # A long-turn window ends at the next sentence's start: trim its white space, keeping offsets exact.
+        piece = texts[row][lo:hi]
+        lead = len(piece) - len(piece.lstrip())
+        excerpt = piece.strip()
+        starts.append(offset + lo + lead)
+        ends.append(offset + lo + lead + len(excerpt))
+        excerpts.append(excerpt)
     nodes = [codebook.nodes[r[1]] for r in rows]
     frame = pd.DataFrame({
         "source_id": base.source_id.to_numpy(),
@@ -237,9 +267,9 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
         "group": base.group.to_numpy(),
         "label": base.label.to_numpy(),
         "method": base.method.to_numpy(),
-        "start": starts,
-        "end": ends,
-        "text": texts,
+        "start": np.asarray(starts, dtype=np.int64),
+        "end": np.asarray(ends, dtype=np.int64),
+        "text": excerpts,
         "code_id": [n.id for n in nodes],
         "code": [n.label for n in nodes],
         "theme_id": [n.theme_id for n in nodes],
@@ -248,25 +278,11 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook):
         "subtheme": [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes],
         "coder": f"rules@{codebook.version}",
         "origin": "rule",
-        "score": [float(r[4]) for r in rows],
+        "score": [round(float(r[4]), 2) for r in rows],
         "evidence": [r[5] for r in rows],
         "codebook_version": codebook.version,
     })
-    # Trim the excerpt of a long-turn window to its text's own white space, keeping offsets exact.
-    frame = _trim_excerpts(frame)
-    return frame[CODING_COLUMNS].astype({"start": "int64", "end": "int64", "score": "float64"})
-
-
-def _trim_excerpts(frame):
-    lead = frame.text.str.len() - frame.text.str.lstrip().str.len()
-    trail = frame.text.str.len() - frame.text.str.rstrip().str.len()
-    if (lead == 0).all() and (trail == 0).all():
-        return frame
-    frame = frame.copy()
-    frame["start"] = frame.start + lead
-    frame["end"] = frame.end - trail
-    frame["text"] = frame.text.str.strip()
-    return frame
+    return frame[CODING_COLUMNS].astype({"score": "float64"})
 
 
 def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
@@ -283,14 +299,30 @@ def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
     return out
 
 
-def code(corpus: "Corpus", codebook: Codebook, **options) -> "pd.DataFrame":
-    """Apply ``codebook``'s rules to ``corpus``; return the codings table (see :mod:`qualcode.codings`).
+def code(corpus: "Corpus | str | Path", codebook: Codebook, *, engine: str = "local", **options) -> "pd.DataFrame":
+    """Apply ``codebook``'s rules to ``corpus`` (a :class:`Corpus` or a folder); return the codings table
+    (see :mod:`qualcode.codings`).
 
     Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
+    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same columns and rows;
+    it takes the options of :func:`qualcode.dask_engine.apply_codebook_dask` (``output``, ``scheduler``,
+    ``client``, ``workers``, ...) instead of ``jobs``.
+
     >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))
     >>> codings.columns[:3].tolist(), bool((codings.origin == "rule").all())
     (['source_id', 'segment_id', 'participant_id'], True)
+    >>> big = qualcode.code("big_corpus/", codebook, engine="dask", output="out/codings.parquet")  # doctest: +SKIP
     """
+    if engine == "dask":
+        from .dask_engine import apply_codebook_dask
+
+        return apply_codebook_dask(corpus, codebook, **options).codings
+    if engine != "local":
+        raise QualcodeError(f"unknown engine {engine!r}; use 'local' or 'dask'.")
+    if not hasattr(corpus, "segments"):
+        from .loading import load_corpus
+
+        corpus = load_corpus(corpus)
     return apply_codebook(corpus, codebook, **options).codings

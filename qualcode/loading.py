@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import QualcodeError, SourceFormatError
@@ -203,6 +204,115 @@ def _survey_turns(meta: SourceMeta, document, people: ParticipantIndex, problems
     ]
 
 
+@dataclass
+class CorpusPlan:
+    """What a folder holds before any source is read: the participants table (``None`` without
+    participants.csv), the files to load in order with their manifest rows, and the problems found so far.
+
+    Cheap to build (no transcript is opened), so a driver can plan a run and hand batches of
+    ``items`` to workers that each call :func:`load_sources`.
+    """
+
+    root: Path
+    participants: object
+    items: list[tuple[str, SourceMeta | None]]
+    problems: list[Problem]
+    has_manifest: bool
+
+
+def plan_corpus(path: str | Path) -> CorpusPlan:
+    """Read participants.csv and sources.csv and list the source files of a folder, in load order."""
+    root = Path(path)
+    if not root.exists():
+        raise CorpusError(f"{root}: no such folder; give the folder that holds the transcripts.")
+    if not root.is_dir():
+        raise CorpusError(f"{root}: not a folder; give the folder that holds the transcripts.")
+    frame, problems = read_participants(root)
+    metas, manifest_problems = read_sources_manifest(root)
+    problems += manifest_problems
+    files = discover_files(root)
+    on_disk = set(files)
+    for file, meta in metas.items():
+        if file not in on_disk:
+            hint = "" if (root / file).exists() else " (no such file)"
+            problems.append(
+                Problem(
+                    str(root / SOURCES_FILE),
+                    f"lists {file!r}{hint}, which is not a readable source in {root}; fix the path or remove the row.",
+                    meta.manifest_line,
+                )
+            )
+    items = [(f, metas[f]) for f in metas if f in on_disk] + [(f, None) for f in files if f not in metas]
+    return CorpusPlan(root, frame, items, problems, bool(metas))
+
+
+def load_sources(
+    plan: CorpusPlan,
+    items: list[tuple[str, SourceMeta | None]],
+    people: ParticipantIndex,
+    max_bytes: int,
+    *,
+    taken: dict[str, str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> tuple[dict[str, Source], list[Problem]]:
+    """Load ``items`` (a slice of ``plan.items``, in order); return ``({source_id: Source}, problems)``.
+
+    ``taken`` maps source ids loaded before these items to their files: a source reusing one is
+    reported as a duplicate and skipped, as it would be in one sequential load.
+    """
+    root = plan.root
+    taken = taken or {}
+    sources: dict[str, Source] = {}
+    problems: list[Problem] = []
+    for done, (file, meta) in enumerate(items, 1):
+        if meta is None:
+            if Path(file).suffix.lower() in (".csv", ".xlsx") and Path(file).stem.lower().startswith("codings"):
+                continue  # a codings table kept beside the transcripts (`qualcode import` writes codings_<coder>.csv)
+            if Path(file).suffix.lower() in (".csv", ".xlsx"):
+                problems.append(
+                    Problem(file, "not listed in sources.csv; CSV/XLSX files are read only as surveys listed there "
+                            "(method survey, id_column, question_columns). It was ignored.", None, "warning")
+                )
+                continue
+            meta = SourceMeta(file=file, source_id=Path(file).stem)
+            if plan.has_manifest:
+                problems.append(Problem(file, "not listed in sources.csv; loaded with source_id "
+                                        f"{meta.source_id!r} and its front matter (method interview unless it says "
+                                        "otherwise); add a row to sources.csv.", None, "warning"))
+        source, found = load_source(root, meta, people, max_bytes)
+        problems += found
+        if source is not None:
+            other = sources[source.source_id].meta.file if source.source_id in sources else taken.get(source.source_id)
+            if other is not None:
+                problems.append(
+                    Problem(file, f"duplicate source_id {source.source_id!r} (also {other}); "
+                            "give each source its own source_id. This file was skipped.")
+                )
+            else:
+                sources[source.source_id] = source
+        if progress:
+            progress(done, len(items), file)
+    return sources, problems
+
+
+def no_participants_warning(root: Path) -> Problem:
+    return Problem(str(root), f"no {PARTICIPANTS_FILE}: every speaker became a participant of group "
+                   f"{UNGROUPED!r}; add {PARTICIPANTS_FILE} (participant_id,group,label) to group them.", None, "warning")
+
+
+def check_loaded(root: Path, loaded: int, problems: list[Problem], strict: bool) -> None:
+    """Raise :class:`CorpusError` for strict mode with problems, or when no source could be loaded."""
+    if strict and problems:
+        raise CorpusError(
+            f"{len(problems)} problem(s) in {root} (strict mode):\n" + "\n".join(f"  {p}" for p in problems), problems
+        )
+    if not loaded:
+        listing = "\n".join(f"  {p}" for p in problems)
+        raise CorpusError(
+            f"{root}: no source could be loaded (looked for {', '.join(sorted(READERS))}).\n{listing}".rstrip(), problems
+        )
+
+
 def load_corpus(
     path: str | Path,
     *,
@@ -222,68 +332,11 @@ def load_corpus(
     """
     from .corpus import Corpus
 
-    root = Path(path)
-    if not root.exists():
-        raise CorpusError(f"{root}: no such folder; give the folder that holds the transcripts.")
-    if not root.is_dir():
-        raise CorpusError(f"{root}: not a folder; give the folder that holds the transcripts.")
-    frame, problems = read_participants(root)
-    people = ParticipantIndex(frame)
-    metas, manifest_problems = read_sources_manifest(root)
-    problems += manifest_problems
-    files = discover_files(root)
-    on_disk = set(files)
-    for file, meta in metas.items():
-        if file not in on_disk:
-            hint = "" if (root / file).exists() else " (no such file)"
-            problems.append(
-                Problem(
-                    str(root / SOURCES_FILE),
-                    f"lists {file!r}{hint}, which is not a readable source in {root}; fix the path or remove the row.",
-                    meta.manifest_line,
-                )
-            )
-    ordered = [f for f in metas if f in on_disk] + [f for f in files if f not in metas]
-    sources: dict[str, Source] = {}
-    for done, file in enumerate(ordered, 1):
-        meta = metas.get(file)
-        if meta is None:
-            if Path(file).suffix.lower() in (".csv", ".xlsx") and Path(file).stem.lower().startswith("codings"):
-                continue  # a codings table kept beside the transcripts (`qualcode import` writes codings_<coder>.csv)
-            if Path(file).suffix.lower() in (".csv", ".xlsx"):
-                problems.append(
-                    Problem(file, "not listed in sources.csv; CSV/XLSX files are read only as surveys listed there "
-                            "(method survey, id_column, question_columns). It was ignored.", None, "warning")
-                )
-                continue
-            meta = SourceMeta(file=file, source_id=Path(file).stem)
-            if metas:
-                problems.append(Problem(file, "not listed in sources.csv; loaded with source_id "
-                                        f"{meta.source_id!r} and its front matter (method interview unless it says "
-                                        "otherwise); add a row to sources.csv.", None, "warning"))
-        source, found = load_source(root, meta, people, max_file_size)
-        problems += found
-        if source is not None:
-            if source.source_id in sources:
-                problems.append(
-                    Problem(file, f"duplicate source_id {source.source_id!r} (also {sources[source.source_id].meta.file}); "
-                            "give each source its own source_id. This file was skipped.")
-                )
-            else:
-                sources[source.source_id] = source
-        if progress:
-            progress(done, len(ordered), file)
+    plan = plan_corpus(path)
+    people = ParticipantIndex(plan.participants)
+    sources, found = load_sources(plan, plan.items, people, max_file_size, progress=progress)
+    problems = plan.problems + found
     if not people.listed and sources:
-        problems.insert(0, Problem(str(root), f"no {PARTICIPANTS_FILE}: every speaker became a participant of group "
-                                   f"{UNGROUPED!r}; add {PARTICIPANTS_FILE} (participant_id,group,label) to group them.",
-                                   None, "warning"))
-    if strict and problems:
-        raise CorpusError(
-            f"{len(problems)} problem(s) in {root} (strict mode):\n" + "\n".join(f"  {p}" for p in problems), problems
-        )
-    if not sources:
-        listing = "\n".join(f"  {p}" for p in problems)
-        raise CorpusError(
-            f"{root}: no source could be loaded (looked for {', '.join(sorted(READERS))}).\n{listing}".rstrip(), problems
-        )
-    return Corpus(root, people.frame(), sources, problems)
+        problems.insert(0, no_participants_warning(plan.root))
+    check_loaded(plan.root, len(sources), problems, strict)
+    return Corpus(plan.root, people.frame(), sources, problems)

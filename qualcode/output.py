@@ -17,12 +17,16 @@ def check_writable(path: str | Path, force: bool = False) -> Path:
         raise QualcodeError(f"{path} is a folder; give a file name for the output (e.g. {path / 'out.csv'}).")
     if path.exists() and not force:
         raise OutputExistsError(f"{path} already exists; pass --force (force=True) to replace it, or choose another path.")
-    parent = path.parent
-    if not parent.is_dir():
-        raise QualcodeError(f"{parent}: the output folder does not exist; create it first or choose another path.")
-    if not os.access(parent, os.W_OK):
-        raise QualcodeError(f"{parent}: the output folder is not writable; choose another path.")
+    check_output_folder(path.parent)
     return path
+
+
+def check_output_folder(folder: Path) -> None:
+    """Raise a clear error if ``folder`` does not exist or cannot be written to."""
+    if not folder.is_dir():
+        raise QualcodeError(f"{folder}: the output folder does not exist; create it first or choose another path.")
+    if not os.access(folder, os.W_OK):
+        raise QualcodeError(f"{folder}: the output folder is not writable; choose another path.")
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool = False) -> Path:

@@ -213,6 +213,9 @@ class RuleSet:
                 self.regexes.append((node.id, re.compile(str(pattern), re.IGNORECASE), str(pattern),
                                      regex_anchors(str(pattern))))
         self._pipeline = language if self.needs_pipeline else None
+        from spacy.attrs import IDX, LENGTH, LOWER
+
+        self._columns = [IDX, LENGTH, LOWER]
         self._anchor_ids = None
         if self.anchors:
             import numpy as np
@@ -250,30 +253,28 @@ class RuleSet:
     def hits(self, doc, text: str | None = None) -> list[Hit]:
         """Every keyword, pattern, regex, near and exclude-term hit in ``doc`` (whose text is ``text``;
         pass it when you have it: ``doc.text`` rebuilds the string token by token)."""
-        from spacy.attrs import IDX, LENGTH, LOWER
-
         found: list[Hit] = []
         matches = self.phrases(doc)
         if self.has_patterns and self._may_match_patterns(doc):
             matches = matches + self.matcher(doc)
         if matches:
-            columns = doc.to_array([IDX, LENGTH, LOWER])  # one array call instead of a Token per match
+            columns = doc.to_array(self._columns)  # one array call instead of a Token per match
             starts = columns[:, 0].tolist()
             ends = (columns[:, 0] + columns[:, 1]).tolist()
             lowers = columns[:, 2].tolist()
             near_sides: dict[tuple[str, int], tuple[list, list]] = {}
             for match_id, start, end in matches:
                 node_id, kind, term, clause = self.keys[match_id]
+                if kind in ("nearA", "nearB"):  # the matched term is looked up only for pairs that qualify
+                    sides = near_sides.setdefault((node_id, clause), ([], []))
+                    sides[kind == "nearB"].append((start, end, starts[start], ends[end - 1], match_id))
+                    continue
                 if not term:
                     term = self.terms[match_id][tuple(lowers[start:end])]
-                if kind in ("nearA", "nearB"):
-                    sides = near_sides.setdefault((node_id, clause), ([], []))
-                    sides[kind == "nearB"].append((start, end, starts[start], ends[end - 1], term))
-                else:
-                    found.append(Hit(node_id, kind, term, starts[start], ends[end - 1], start, end))
+                found.append(Hit(node_id, kind, term, starts[start], ends[end - 1], start, end))
             for (node_id, clause), (left, right) in near_sides.items():
                 if left and right:
-                    found += self._near_hits(node_id, self.near[node_id][clause]["within"], left, right)
+                    found += self._near_hits(node_id, self.near[node_id][clause]["within"], left, right, lowers)
         if self.regexes:
             text = doc.text if text is None else text
             folded = text.casefold()
@@ -289,8 +290,7 @@ class RuleSet:
                         found.append(Hit(node_id, "regex", pattern, m.start(), m.end()))
         return found
 
-    @staticmethod
-    def _near_hits(node_id: str, within: int, left: list, right: list) -> list[Hit]:
+    def _near_hits(self, node_id: str, within: int, left: list, right: list, lowers: list) -> list[Hit]:
         """One hit per occurrence of a ``terms`` word that has a ``with`` word within ``within`` tokens
         (the nearest one), found by walking the sorted occurrences rather than trying every pair."""
         right.sort()
@@ -308,7 +308,9 @@ class RuleSet:
                     best = (gap, b)
             if best is not None:
                 b = best[1]
-                out.append(Hit(node_id, "near", f"{a[4]}~{b[4]}", min(a[2], b[2]), max(a[3], b[3]),
+                term_a = self.terms[a[4]][tuple(lowers[a[0] : a[1]])]
+                term_b = self.terms[b[4]][tuple(lowers[b[0] : b[1]])]
+                out.append(Hit(node_id, "near", f"{term_a}~{term_b}", min(a[2], b[2]), max(a[3], b[3]),
                                min(a[0], b[0]), max(a[1], b[1])))
         return out
 
@@ -323,6 +325,8 @@ class RuleSet:
     def allowed(self, node_id: str, group, method, speakers: tuple) -> bool:
         """Whether the node's ``groups``/``methods``/``speakers`` restrictions let it code this segment."""
         groups, methods, people = self.restrict[node_id]
+        if not (groups or methods or people):
+            return True
         if groups and (group is None or str(group).casefold() not in groups):
             return False
         if methods and (method is None or str(method).casefold() not in methods):
@@ -352,14 +356,19 @@ class RuleSet:
         for node_id, node_hits in by_node.items():
             if node_id in excluded:
                 continue
-            distinct = len({(h.kind, h.term) for h in node_hits})
+            distinct = len(node_hits) if len(node_hits) == 1 else len({(h.kind, h.term) for h in node_hits})
             if distinct < self.min_hits[node_id] or not self.allowed(node_id, group, method, speakers):
                 continue
             if center is not None and not any(h.start < center[1] and h.end > center[0] for h in node_hits):
                 continue
-            node_hits.sort(key=lambda h: (h.start, h.end, h.term))
-            coded[node_id] = (round(distinct + 0.1 * (len(node_hits) - distinct), 2), node_hits)
+            if len(node_hits) > 1:
+                node_hits.sort(key=_hit_order)
+            coded[node_id] = (distinct + 0.1 * (len(node_hits) - distinct), node_hits)
         return coded
+
+
+def _hit_order(hit: Hit) -> tuple:
+    return hit.start, hit.end, hit.term
 
 
 _EVIDENCE = re.compile(r"(?P<kind>[a-z]+):(?P<term>.*?)@(?P<start>\d+)-(?P<end>\d+)(?:; |$)")

@@ -16,14 +16,25 @@ _ACTIVITY_COLUMN = {"interview": "individual_interviews", "joint_interview": "jo
 
 def study_summary(sources, participants):
     """Return the summary DataFrame for loaded ``sources`` and the ``participants`` table."""
-    import pandas as pd
-
     group_of = dict(zip(participants["participant_id"], participants["group"]))
-    groups = list(dict.fromkeys(participants["group"]))
+    counts, total, took_part = summary_parts(sources, group_of)
     people: dict[str, set] = defaultdict(set)
+    for group, pid in took_part:
+        people[group].add(pid)
+    everyone = {pid for _, pid in took_part}
+    per_group = {group: len(pids) for group, pids in people.items()}
+    return summary_frame(list(dict.fromkeys(participants["group"])), counts, total, per_group, len(everyone))
+
+
+def summary_parts(sources, group_of: dict) -> tuple[dict, dict, set]:
+    """The additive parts of the summary for some sources: ``(counts per group, totals, took_part)``.
+
+    Counts and totals add up over disjoint sets of sources (an activity is one source);
+    ``took_part`` is the set of ``(group, participant_id)`` pairs, to be counted distinct.
+    """
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    total = defaultdict(int)
-    everyone: set = set()
+    total: dict[str, int] = defaultdict(int)
+    took: set = set()
     for source in sources:
         spoken: set = set()
         for turn in source.turns:
@@ -43,13 +54,18 @@ def study_summary(sources, participants):
             for group in {group_of.get(pid) for pid in took_part}:
                 counts[group][column] += 1
             total[column] += 1
-        for pid in took_part:
-            people[group_of.get(pid)].add(pid)
-        everyone |= took_part
+        took |= {(group_of.get(pid), pid) for pid in took_part}
+    return {g: dict(c) for g, c in counts.items()}, dict(total), took
+
+
+def summary_frame(groups: list, counts: dict, total: dict, people: dict, everyone: int):
+    """The summary table from summed ``counts``/``total``, distinct ``people`` per group and in all."""
+    import pandas as pd
+
     rows = []
     for group in groups:
-        row = {"group": group, "participants": len(people[group])}
-        row |= {c: counts[group][c] for c in SUMMARY_COLUMNS[2:]}
+        row = {"group": group, "participants": people.get(group, 0)}
+        row |= {c: counts.get(group, {}).get(c, 0) for c in SUMMARY_COLUMNS[2:]}
         rows.append(row)
-    rows.append({"group": "Total", "participants": len(everyone)} | {c: total[c] for c in SUMMARY_COLUMNS[2:]})
+    rows.append({"group": "Total", "participants": everyone} | {c: total.get(c, 0) for c in SUMMARY_COLUMNS[2:]})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

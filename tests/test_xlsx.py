@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -44,3 +46,36 @@ def test_sheet_names_are_valid_and_unique(tmp_path):
     write_workbook({"it's": pd.DataFrame({"a": [1]}), "empty": pd.DataFrame()}, tmp_path / "t.xlsx")
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     assert book.sheetnames == ["it's", "empty"] and book["empty"].max_row == 1
+
+
+def _calc():
+    import shutil
+
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return None
+    from pathlib import Path
+
+    program = Path(office).resolve().parent
+    return office if any(program.glob("libsclo*")) or (program / "scalc").exists() else None
+
+
+@pytest.mark.skipif(_calc() is None, reason="LibreOffice Calc is not installed")
+def test_libreoffice_calc_reads_the_workbook_back(tmp_path):
+    """Our own xlsx writer: a real spreadsheet program must open the file and see the same cells."""
+    import subprocess
+
+    import pandas as pd
+
+    from qualcode.tables import write_sheets
+
+    frame = pd.DataFrame({"text": ["=1+1 stays text", "caf\u00e9 \u201cquoted\u201d", "line\nbreak"], "n": [1, 2, 3]})
+    path = tmp_path / "book.xlsx"
+    write_sheets({"codings": frame}, path)
+    done = subprocess.run([_calc(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                           "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(tmp_path / "out"), str(path)],
+                          capture_output=True, text=True, timeout=300)
+    [csv] = list((tmp_path / "out").glob("*.csv"))
+    assert done.returncode == 0
+    back = pd.read_csv(csv)
+    assert back.text.tolist() == frame.text.tolist() and back.n.tolist() == [1, 2, 3]

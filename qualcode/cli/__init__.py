@@ -24,7 +24,10 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
-            err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            from rich.markup import escape
+
+            # escape: messages may hold brackets ("[LW]", 'pip install "qualcode[dask]"') that are not markup
+            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(EXIT_ERROR) from None
 
 

@@ -14,8 +14,13 @@ CodebookOption = Annotated[Path, typer.Option("--codebook", "-c", help="Codebook
 Unit = Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn (answers for surveys), paragraph or sentence.")]
 
 
+Engine = Annotated[str, typer.Option("--engine", help="local (this machine, --jobs processes) or dask (a Dask cluster; "
+                                                   "writes a partitioned Parquet dataset).")]
+
+
 @app.command(epilog="Example: qualcode code transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/codings.csv "
-                    "(merge others' codings with --with suggestions.csv --with coder_a.csv)")
+                    "(merge others' codings with --with suggestions.csv --with coder_a.csv)\n\n"
+                    "Example: qualcode code big_corpus/ -c codebook.yaml -o out/codings.parquet --engine dask")
 def code(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     codebook: CodebookOption,
@@ -25,6 +30,12 @@ def code(
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate (not yet accepted) codes too.")] = False,
     long_turn_words: Annotated[int, typer.Option(help="Turns longer than this are matched sentence by sentence.", min=1)] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.", min=1)] = 1,
+    engine: Engine = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="With --engine dask: the address of a running Dask "
+                                                          "scheduler, e.g. tcp://host:8786 (default: a local cluster).")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="With --engine dask and no --scheduler: local worker "
+                                                        "processes (default: one per core).", min=1)] = None,
+    batch_mb: Annotated[float, typer.Option(help="With --engine dask: MB of source files per task.", min=0.001)] = 4.0,
     with_: Annotated[Optional[list[Path]], typer.Option(
         "--with", help="Merge these codings too (repeatable): a human-codings file or a codings table such as "
                        "suggestions.csv. Every row keeps its coder and origin.")] = None,
@@ -40,6 +51,18 @@ def code(
     from ..codings import codings_format, write_codings
     from ..output import check_writable
 
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask.", param_hint="--engine")
+    if engine == "dask":
+        from .dask_cmds import code_on_dask
+
+        if with_:
+            raise typer.BadParameter("--with merges codings in memory; use it with the local engine.", param_hint="--with")
+        return code_on_dask(
+            folder, Codebook.from_yaml(codebook), output, scheduler=scheduler, workers=workers, batch_mb=batch_mb,
+            force=force, strict=strict, max_file_size=max_file_size, unit=unit, include_researchers=include_researchers,
+            include_candidates=include_candidates, long_turn_words=long_turn_words,
+        )
     if output is not None:
         codings_format(output)
         check_writable(output, force)

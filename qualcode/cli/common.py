@@ -42,9 +42,11 @@ def progress_bar(description: str):
 
 def report_problems(problems) -> None:
     """Print load problems to stderr, errors first."""
+    from rich.markup import escape
+
     for problem in sorted(problems, key=lambda p: p.severity != "error"):
         colour = "red" if problem.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{problem.severity}:[/] {problem}", highlight=False, soft_wrap=True)
+        err_console.print(f"[{colour}]{problem.severity}:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
 
 
 def exit_for(corpus) -> None:
