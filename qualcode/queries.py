@@ -233,8 +233,8 @@ def _order(frame, level: str, ids: list[str], codebook=None) -> list[str]:
     if codebook is not None:
         rank = {node_id: i for i, node_id in enumerate(codebook.nodes)}
         return sorted(ids, key=lambda i: (rank.get(i, len(rank)), i))
+    first = _first_rows(frame, level)
     id_col = LEVELS[level][0]
-    first = frame.dropna(subset=[id_col]).drop_duplicates(id_col)
     texts = [first[c].tolist() if c in first.columns else [None] * len(first)
              for c in ("theme", "subtheme", LEVELS[level][1])]
     key = {str(i): tuple(_text(v).casefold() for v in values) for i, *values in zip(first[id_col], *texts)}
@@ -245,10 +245,17 @@ def _text(value) -> str:
     return "" if value is None or value != value else str(value)
 
 
+def _first_rows(frame, level: str):
+    """The first row of each node of ``level``, with only the id and label columns (cheap on big tables)."""
+    id_col = LEVELS[level][0]
+    columns = [c for c in dict.fromkeys((id_col, "theme", "subtheme", LEVELS[level][1])) if c in frame.columns]
+    return frame[columns].dropna(subset=[id_col]).drop_duplicates(id_col)
+
+
 def _labels(frame, level: str, ids: list[str]) -> list[str]:
     """Display labels for ``ids``; an id whose label another node shares gets its id added."""
     id_col, label_col = LEVELS[level]
-    first = frame.dropna(subset=[id_col]).drop_duplicates(id_col)
+    first = _first_rows(frame, level)
     label_of = dict(zip(first[id_col].astype(str),
                         (first[label_col] if label_col in first.columns else first[id_col]).astype(str)))
     labels = [label_of.get(i) or i for i in ids]
@@ -380,7 +387,8 @@ def counts(codings, by: str = "group", level: str = "theme", *, measure: str = "
     check_choice(level, LEVELS, "level")
     check_choice(measure, MEASURES, "measure")
     column(frame, by)
-    rows = frame.assign(_node=_ids(frame, level)).dropna(subset=["_node"])
+    narrow = frame[list(dict.fromkeys(["source_id", "start", "end", "participant_id", by]))]
+    rows = narrow.assign(_node=_ids(frame, level)).dropna(subset=["_node"])
     rows = rows.assign(_node=rows["_node"].astype(str), _by=rows[by].astype("string").fillna("(none)").astype(str))
     key = {"excerpts": ["source_id", "start", "end"], "participants": ["participant_id"], "sources": ["source_id"],
            "codings": []}[measure]
