@@ -168,6 +168,9 @@ def _value_mask(frame, columns: tuple[str, ...], wanted, what: str):
     """Rows whose value in any of ``columns`` equals one of ``wanted`` (case-insensitive); unknown values
     raise an error naming the closest and what there is."""
     present = [c for c in columns if c in frame.columns]
+    if not present:
+        raise CodingsError(f"the codings table has no {' or '.join(columns)} column, so it cannot be filtered by "
+                           f"{what}; its columns are: {', '.join(map(str, frame.columns))}.")
     known: dict[str, str] = {}
     for c in present:
         for value in frame[c].dropna().astype(str).unique():
@@ -248,6 +251,8 @@ def _text(value) -> str:
 def _first_rows(frame, level: str):
     """The first row of each node of ``level``, with only the id and label columns (cheap on big tables)."""
     id_col = LEVELS[level][0]
+    if id_col not in frame.columns:  # e.g. hand-made codings without sub-themes
+        return frame.iloc[:0][[]].assign(**{id_col: []})
     columns = [c for c in dict.fromkeys((id_col, "theme", "subtheme", LEVELS[level][1])) if c in frame.columns]
     return frame[columns].dropna(subset=[id_col]).drop_duplicates(id_col)
 
@@ -317,11 +322,12 @@ def cooccurring(codings, about, *, level: str = "code", within: str = "segment")
     pairs = pd.DataFrame({"unit": unit[others.index], "id": _ids(others, level)}).dropna().drop_duplicates()
     counted = pairs.groupby("id").size()
     ids = list(counted.index.astype(str))
-    first = others.dropna(subset=[id_col]).drop_duplicates(id_col).set_index(id_col) if len(others) else None
+    first = _first_rows(others, level)
+    theme_of = dict(zip(first[id_col].astype(str), first["theme"].map(_text))) if "theme" in first.columns else {}
     out = pd.DataFrame({
         "id": ids,
         "label": _labels(frame, level, ids),
-        "theme": [str(first.loc[i, "theme"]) if first is not None and "theme" in first.columns else "" for i in ids],
+        "theme": [theme_of.get(i, "") for i in ids],
         "units": [int(counted[i]) for i in ids],
     }, columns=["id", "label", "theme", "units"])
     out["share"] = (out["units"] / len(target)).round(3) if target else 0.0

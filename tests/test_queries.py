@@ -155,3 +155,14 @@ def test_merged_human_and_rule_codings_can_be_compared_by_coder(sample_corpus, h
     by_coder = merged.qc.counts(by="coder", level="theme")
     assert by_coder.columns.tolist() == ["coder_a", "coder_b", "Total"]
     assert by_coder["coder_a"].sum() == len(a.drop_duplicates(["theme_id", "source_id", "start", "end"]))
+
+
+def test_a_table_with_only_the_required_columns_still_answers(sample_codings):
+    from qualcode.codings import REQUIRED_COLUMNS
+
+    bare = sample_codings[REQUIRED_COLUMNS]  # e.g. made by hand: no sub-themes, labels, coders or scores
+    assert bare.qc.cooccurring("buddying").id.iloc[0] in set(sample_codings.code_id)
+    assert bare.qc.cooccurrence("subtheme").empty and not bare.qc.cooccurrence("theme").empty
+    assert "Distinct excerpts" in repr(bare.qc) and "<details>" in bare.qc._repr_html_()
+    with pytest.raises(CodingsError, match="has no coder column, so it cannot be filtered by coder; its columns are"):
+        bare.qc.excerpts(coder="coder_a")
