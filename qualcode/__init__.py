@@ -1,8 +1,19 @@
 """qualcode: qualitative thematic analysis of interview, focus-group and survey transcripts.
 
 >>> import qualcode
->>> corpus = qualcode.load_corpus("transcripts_sample/")   # doctest: +SKIP
->>> corpus.summary()                                        # doctest: +SKIP
+>>> corpus = qualcode.load_corpus("transcripts_sample/")
+>>> codebook = qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml")
+>>> codings = qualcode.code(corpus, codebook)              # the codings table: one row per (segment, code)
+>>> table = qualcode.theme_table(codings, codebook, corpus.summary())
+>>> codings.qc.excerpts("buddying", group="Clients").shape[0] > 0
+True
+
+In Jupyter, a corpus, a codebook and ``codings.qc`` show themselves as rich tables, and ``%load_ext
+qualcode`` shows a :class:`QualcodeError` as one short message (see :mod:`qualcode.jupyter`). Plots are in
+:mod:`qualcode.plots`; the questions ``codings.qc`` answers are in :mod:`qualcode.queries`.
+
+``import qualcode`` loads neither pandas, spaCy, scikit-learn nor matplotlib: each is imported by the first
+function that needs it.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from .errors import (
     CodebookError,
     CodingsError,
     ManifestError,
+    NotCodingsTableError,
     NotFittedError,
     OutputExistsError,
     QualcodeError,
@@ -34,19 +46,49 @@ from .loading import CorpusError, load_corpus
 from .merge import merge_codings, read_any_codings
 from .suggest import Suggester
 from .saturation import saturation
+from . import pandas_hook as _pandas_hook
 
 __version__ = "0.1.0"
 
-#: REFI-QDA functions, imported on first use so that ``import qualcode`` stays fast.
-_LAZY = {name: "qualcode.refi" for name in ("read_qdpx", "write_qdpx", "import_qdpx", "read_qdc", "write_qdc")}
+#: Names imported on first use, so that ``import qualcode`` stays fast: name -> module.
+_LAZY = {
+    **{name: "qualcode.refi" for name in ("read_qdpx", "write_qdpx", "import_qdpx", "read_qdc", "write_qdc")},
+    **{name: "qualcode.exports" for name in ("export_themes", "export_matrix", "export_excerpts")},
+    **{name: "qualcode.codebook_edit" for name in ("merge_candidates", "add_node", "rename_node", "move_node",
+                                                   "retire_node")},
+}
+#: Submodules reachable as attributes after ``import qualcode`` (imported on first use).
+_SUBMODULES = ("plots", "queries", "jupyter")
+
+_pandas_hook.install()  # DataFrame.qc, registered when pandas is first imported
 
 
 def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"qualcode.{name}")
     raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext qualcode``: short error messages for QualcodeError (see :mod:`qualcode.jupyter`)."""
+    from .jupyter import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    """``%unload_ext qualcode``: full tracebacks again."""
+    from .jupyter import unload_ipython_extension as unload
+
+    unload(ipython)
 
 
 __all__ = [
@@ -58,29 +100,38 @@ __all__ = [
     "CodebookError",
     "CodingsError",
     "ManifestError",
+    "NotCodingsTableError",
     "NotFittedError",
     "OutputExistsError",
     "QualcodeError",
     "SourceFormatError",
     "UnsafeArchiveError",
+    "add_node",
     "agreement",
     "apply_codebook",
     "code",
     "diff_codebooks",
     "discover",
     "excerpt_table",
+    "export_excerpts",
+    "export_matrix",
+    "export_themes",
     "framework_matrix",
+    "import_qdpx",
     "load_corpus",
+    "merge_candidates",
     "merge_codings",
+    "move_node",
     "nlp",
     "read_any_codings",
-    "import_qdpx",
     "read_codings",
     "read_codings_table",
     "read_qdc",
     "read_qdpx",
-    "saturation",
+    "rename_node",
+    "retire_node",
     "run",
+    "saturation",
     "theme_table",
     "write_codings",
     "write_qdc",

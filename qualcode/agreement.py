@@ -34,6 +34,14 @@ from dataclasses import dataclass, field
 from .errors import CodingsError
 from .overlap import check_level, overlaps
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+    from .corpus import Corpus
+
 #: Landis & Koch (1977): upper bounds (inclusive) of each kappa band.
 LANDIS_KOCH = ((0.0, "poor"), (0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"),
                (1.0, "almost perfect"))
@@ -128,6 +136,16 @@ class AgreementReport:
 
         return write_agreement(self, path, fmt, force=force)
 
+    def __repr__(self) -> str:
+        from .agreement_export import summary_lines
+
+        return "<AgreementReport: " + " ".join(summary_lines(self)) + ">"
+
+    def _repr_html_(self) -> str:
+        from .html_repr import agreement_html
+
+        return agreement_html(self)
+
 
 # -- inputs ----------------------------------------------------------------------------------------
 def _coder_tables(codings) -> tuple[dict, dict]:
@@ -174,14 +192,21 @@ def _coder_tables(codings) -> tuple[dict, dict]:
     return per_coder, origin_of
 
 
-def agreement(codings, corpus, unit: str = "turn", *, level: str = "code", codebook=None,
-              include_researchers: bool = False, max_excerpt: int = 400) -> AgreementReport:
+def agreement(codings: "list[pd.DataFrame] | dict[str, pd.DataFrame]", corpus: "Corpus", unit: str = "turn", *,
+              level: str = "code", codebook: "Codebook | None" = None, include_researchers: bool = False,
+              max_excerpt: int = 400) -> AgreementReport:
     """Agreement between coders over the segments of ``unit``; see the module docstring.
 
     ``codings``: a list of codings tables (one per coder; a table holding several coders is split by its
     ``coder`` column), or a dict ``{name: table}`` (names are used in messages). ``level``: compare
     ``code`` ids as coded, or roll them up to their ``subtheme`` or ``theme``. ``codebook`` (optional)
     orders the codes as in the codebook.
+
+    >>> report = qualcode.agreement([coder_a, coder_b], corpus, codebook=codebook)
+    >>> report.coders, report.per_code.code.iloc[-1]
+    (['coder_a', 'coder_b'], '(mean over codes)')
+    >>> report.write(tmp / "agreement.xlsx")[0].name
+    'agreement.xlsx'
     """
     import numpy as np
     import pandas as pd

@@ -90,7 +90,19 @@ def child_key(node) -> str | None:
 
 
 class Codebook:
-    """A themed codebook loaded from (and savable to) YAML; validated on load."""
+    """A themed codebook loaded from (and savable to) YAML; validated on load.
+
+    In Jupyter it shows as a tree of themes > sub-themes > codes that opens on a click, with each node's
+    definition, criteria and rule counts.
+
+    >>> codebook = qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml")
+    >>> [theme.id for theme in codebook.themes][:2]
+    ['accessing-lw-support', 'nature-value']
+    >>> codebook.node("buddying").theme_id, codebook.resolve("Buddying to a first session")
+    ('getting-on', 'buddying')
+    >>> codebook.table().columns[:4].tolist()
+    ['id', 'label', 'kind', 'level']
+    """
 
     def __init__(self, document, path: Path | None = None, *, validate: bool = True, name: str | None = None):
         self.document = document
@@ -325,6 +337,12 @@ class Codebook:
         return node_id in self.nodes
 
     def __repr__(self) -> str:
-        kinds = {k: sum(n.kind == k for n in self.nodes.values()) for k in ("theme", "sub-theme", "code")}
-        return (f"<Codebook {self.name!r} v{self.version}: {kinds['theme']} themes, {kinds['sub-theme']} sub-themes, "
-                f"{kinds['code']} codes>")
+        from .html_repr import codebook_facts
+
+        return f"<Codebook {self.name!r} v{self.version}: {codebook_facts(self)}>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a collapsible tree of themes > sub-themes > codes with definitions and rule counts."""
+        from .html_repr import codebook_html
+
+        return codebook_html(self)

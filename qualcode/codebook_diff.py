@@ -71,7 +71,12 @@ def _entries(book: Codebook) -> list[dict]:
 
 
 def diff_codebooks(old: Codebook, new: Codebook) -> CodebookDiff:
-    """Compare ``old`` with ``new`` node by node (by id)."""
+    """Compare ``old`` with ``new`` node by node (by id): ``.changes`` has one row per change.
+
+    >>> new = qualcode.rename_node(codebook, "buddying", "Going along to a first session", reason="Clearer")
+    >>> qualcode.diff_codebooks(codebook, new).changes[["change", "id", "new"]].values.tolist()
+    [['renamed', 'buddying', 'Going along to a first session']]
+    """
     import pandas as pd
 
     rows = []

@@ -14,7 +14,6 @@ Ids never change (a rename changes the label), so codings made with older versio
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import re
@@ -80,6 +79,16 @@ def _finish(book: Codebook, document, change: str, reason: str, author: str | No
 
 
 # -- finding and placing nodes in the document ---------------------------------------------------
+def _copy(book: Codebook):
+    """An editable copy of ``book``'s YAML document, made by re-reading its text.
+
+    Not ``copy.deepcopy``: with ruamel.yaml 0.18-0.19, once a document has been dumped (saved, or hashed by
+    a Suggester), a deep copy of it loses the comments that sit between a key and its block sequence
+    (``themes:`` then ``# ---`` then ``- id: ...``), and dumping the copy gives invalid YAML.
+    """
+    return yaml_rt().load(book.to_string())
+
+
 def _walk(items, parent=None):
     for item in items or []:
         yield item, parent, items
@@ -261,45 +270,59 @@ def _parent_for(book: Codebook, parent_id: str | None):
 
 # -- the edits -----------------------------------------------------------------------------------
 def add_node(book: Codebook, node_id: str, label: str, *, parent: str | None = None, definition: str | None = None,
-             keywords=(), origin: str = "deductive", status: str = "active", reason: str, author: str | None = None,
-             date=None, version: str | None = None) -> Codebook:
-    """Add a node: a theme (``parent=None``) or a child of ``parent``."""
+             keywords: "list[str] | tuple[str, ...]" = (), origin: str = "deductive", status: str = "active",
+             reason: str, author: str | None = None, date: "dt.date | None" = None, version: str | None = None) -> Codebook:
+    """Add a node: a theme (``parent=None``) or a child of ``parent``.
+
+    >>> new = qualcode.add_node(codebook, "transport", "Transport", parent="getting-on", keywords=["bus", "taxi"],
+    ...                         reason="Raised by five clients", author="A. Researcher")
+    >>> new.node("transport").parent_id, new.version != codebook.version, new.changelog[-1]["author"]
+    ('getting-on', True, 'A. Researcher')
+    """
     _check_new_id(book, node_id)
     if not str(label or "").strip():
         raise CodebookError(f"the new node {node_id!r} needs a label (--label).")
     _parent_for(book, parent)
-    document = copy.deepcopy(book.document)
+    document = _copy(book)
     siblings = document["themes"] if parent is None else _children_list(_find(document, parent, book)[0])
     _append(siblings, _new_node(node_id, label, definition=definition, origin=origin, status=status, keywords=keywords))
     where = "as a theme" if parent is None else f"under {parent!r}"
     return _finish(book, document, f"Added {node_id!r} ({label}) {where}.", reason, author, date, version)
 
 
-def rename_node(book: Codebook, node_id: str, label: str, *, reason: str, author: str | None = None, date=None,
+def rename_node(book: Codebook, node_id: str, label: str, *, reason: str, author: str | None = None, date: "dt.date | None" = None,
                 version: str | None = None) -> Codebook:
-    """Give ``node_id`` a new label; the id stays, so past codings still resolve."""
+    """Give ``node_id`` a new label; the id stays, so past codings still resolve.
+
+    >>> qualcode.rename_node(codebook, "buddying", "Going along to a first session", reason="Clearer").node("buddying").label
+    'Going along to a first session'
+    """
     old = book.node(node_id)
     if not str(label or "").strip():
         raise CodebookError(f"give the new label of {node_id!r}.")
     if str(label).strip() == old.label:
         raise CodebookError(f"{node_id!r} is already labelled {old.label!r}; nothing to rename.")
-    document = copy.deepcopy(book.document)
+    document = _copy(book)
     item = _find(document, node_id, book)[0]
     item["label"] = str(label).strip()
     change = f"Renamed {node_id!r} from {old.label!r} to {str(label).strip()!r} (id unchanged)."
     return _finish(book, document, change, reason, author, date, version)
 
 
-def move_node(book: Codebook, node_id: str, parent: str | None, *, reason: str, author: str | None = None, date=None,
+def move_node(book: Codebook, node_id: str, parent: str | None, *, reason: str, author: str | None = None, date: "dt.date | None" = None,
               version: str | None = None) -> Codebook:
-    """Move ``node_id`` (with its children) under ``parent``, or to the top level as a theme (``None``)."""
+    """Move ``node_id`` (with its children) under ``parent``, or to the top level as a theme (``None``).
+
+    >>> qualcode.move_node(codebook, "buddying", "nature-value", reason="It is part of the support").node("buddying").theme_id
+    'nature-value'
+    """
     node = book.node(node_id)
     _parent_for(book, parent)
     if parent == node_id or parent in {d.id for d in book.descendants(node_id)}:
         raise CodebookError(f"cannot move {node_id!r} under {parent!r}: {parent!r} is {node_id!r} itself or inside it.")
     if parent == node.parent_id:
         raise CodebookError(f"{node_id!r} is already {'a theme' if parent is None else f'under {parent!r}'}; nothing to move.")
-    document = copy.deepcopy(book.document)
+    document = _copy(book)
     item, _, siblings = _find(document, node_id, book)
     _remove(siblings, item)
     target = document["themes"] if parent is None else _children_list(_find(document, parent, book)[0])
@@ -310,13 +333,17 @@ def move_node(book: Codebook, node_id: str, parent: str | None, *, reason: str, 
                    date, version)
 
 
-def retire_node(book: Codebook, node_id: str, *, reason: str, author: str | None = None, date=None,
+def retire_node(book: Codebook, node_id: str, *, reason: str, author: str | None = None, date: "dt.date | None" = None,
                 version: str | None = None) -> Codebook:
-    """Set ``node_id`` and its descendants to status ``retired`` (kept in the book, no longer coded)."""
+    """Set ``node_id`` and its descendants to status ``retired`` (kept in the book, no longer coded).
+
+    >>> qualcode.retire_node(codebook, "buddying", reason="Folded into first contact").node("buddying").status
+    'retired'
+    """
     node = book.node(node_id)
     if node.status == "retired":
         raise CodebookError(f"{node_id!r} is already retired.")
-    document = copy.deepcopy(book.document)
+    document = _copy(book)
     retired = [node_id] + [d.id for d in book.descendants(node_id) if d.status != "retired"]
     for rid in retired:
         _set_field(_find(document, rid, book)[0], "status", "retired")
@@ -324,9 +351,9 @@ def retire_node(book: Codebook, node_id: str, *, reason: str, author: str | None
     return _finish(book, document, f"Retired {node_id!r} ({node.label}){extra}.", reason, author, date, version)
 
 
-def merge_candidates(book: Codebook, candidates: Codebook, accept, *, as_theme: bool = False,
+def merge_candidates(book: Codebook, candidates: Codebook, accept: "list[str]", *, as_theme: bool = False,
                      subtheme_of: str | None = None, code_of: str | None = None, into: str | None = None,
-                     ids: dict | None = None, reason: str, author: str | None = None, date=None,
+                     ids: dict | None = None, reason: str, author: str | None = None, date: "dt.date | None" = None,
                      version: str | None = None, source: str | None = None) -> Codebook:
     """Merge the accepted candidates of a ``qualcode discover`` file into ``book``.
 
@@ -334,6 +361,16 @@ def merge_candidates(book: Codebook, candidates: Codebook, accept, *, as_theme: 
     theme), ``code_of`` (new codes under that sub-theme or code), ``into`` (fold their keywords into
     that existing node). New nodes take the id ``ids[candidate]`` or a slug of the candidate's label,
     status ``active`` and origin ``inductive``, and keep its definition, examples, memo and keywords.
+
+    >>> found = qualcode.discover(corpus, codebook, first=8).discoverer.to_codebook()    # doctest: +SKIP
+    >>> found = qualcode.Codebook.from_dict({"name": "Candidates", "version": "0.1", "themes": [
+    ...     {"id": "cand-1", "label": "Bus fares", "origin": "inductive", "status": "candidate",
+    ...      "rules": {"keywords": ["bus fare", "taxi"]}}]})
+    >>> new = qualcode.merge_candidates(codebook, found, ["cand-1"], subtheme_of="getting-on", reason="New",
+    ...                                 ids={"cand-1": "travel-costs"})
+    >>> node = new.node("travel-costs")
+    >>> node.origin, node.status, node.parent_id, node.rules["keywords"]
+    ('inductive', 'active', 'getting-on', ['bus fare', 'taxi'])
     """
     accept = [str(a).strip() for a in accept if str(a).strip()]
     source = source or str(candidates.path or candidates.name or "the candidates file")
@@ -362,7 +399,7 @@ def merge_candidates(book: Codebook, candidates: Codebook, accept, *, as_theme: 
         raise CodebookError(f"{subtheme_of!r} is a {node.kind}, not a theme; use --as-code-of {subtheme_of} to add codes under it.")
     if code_of and node.level < 2:
         raise CodebookError(f"{code_of!r} is a theme; use --as-subtheme-of {code_of} to add sub-themes to it.")
-    document = copy.deepcopy(book.document)
+    document = _copy(book)
     if into:
         return _fold_keywords(book, document, candidates, accept, into, reason, author, date, version, source)
     new_ids: dict[str, str] = {}

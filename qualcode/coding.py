@@ -19,6 +19,16 @@ from .codings import CODING_COLUMNS, empty_codings
 from .errors import QualcodeError
 from .rules import RuleSet
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .corpus import Corpus
+
 DEFAULT_LONG_TURN_WORDS = 200
 _CHUNK = 2000  # segments per task with several jobs
 
@@ -36,9 +46,19 @@ class CodingRun:
     warnings: list[str] = field(default_factory=list)
 
     def report(self):
+        """Coverage, codings per theme and the codes whose rules matched nothing."""
         from .coding_report import coding_report
 
         return coding_report(self.codings, self.segments, self.codebook)
+
+    def __repr__(self) -> str:
+        lines = self.report().lines() + [f"warning: {w}" for w in self.warnings]
+        return f"<CodingRun with codebook {self.codebook.name!r} v{self.codebook.version}: " + " ".join(lines) + ">"
+
+    def _repr_html_(self) -> str:
+        from .html_repr import coding_run_html
+
+        return coding_run_html(self)
 
 
 def _windows(doc, text: str) -> list[tuple[int, int, int, int]]:
@@ -123,7 +143,7 @@ def _prune_ancestors(rows: list[tuple], codebook: Codebook) -> list[tuple]:
 
 
 def apply_codebook(
-    corpus,
+    corpus: "Corpus",
     codebook: Codebook,
     *,
     unit: str = "turn",
@@ -131,10 +151,18 @@ def apply_codebook(
     include_candidates: bool = False,
     long_turn_words: int = DEFAULT_LONG_TURN_WORDS,
     jobs: int = 1,
-    progress=None,
+    progress: "Callable[[int, int, str], None] | None" = None,
     chunk_size: int = _CHUNK,
 ) -> CodingRun:
-    """Code every segment of ``corpus`` with ``codebook``'s rules; see :func:`code` for the options."""
+    """Code every segment of ``corpus`` with ``codebook``'s rules; see :func:`code` for the options.
+
+    Returns a :class:`CodingRun`: ``run.codings`` (the codings table), ``run.segments`` (the coded
+    segments), ``run.warnings`` and ``run.report()`` (coverage, codes that matched nothing).
+
+    >>> run = qualcode.apply_codebook(corpus, codebook)
+    >>> 0 < run.report().coverage <= 1, run.codings.coder.iloc[0] == f"rules@{codebook.version}"
+    (True, True)
+    """
     import pandas as pd
 
     from .segments import check_unit
@@ -271,7 +299,7 @@ def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
     return out
 
 
-def code(corpus, codebook: Codebook, *, engine: str = "local", **options):
+def code(corpus: "Corpus | str | Path", codebook: Codebook, *, engine: str = "local", **options) -> "pd.DataFrame":
     """Apply ``codebook``'s rules to ``corpus`` (a :class:`Corpus` or a folder); return the codings table
     (see :mod:`qualcode.codings`).
 
@@ -282,8 +310,10 @@ def code(corpus, codebook: Codebook, *, engine: str = "local", **options):
     it takes the options of :func:`qualcode.dask_engine.apply_codebook_dask` (``output``, ``scheduler``,
     ``client``, ``workers``, ...) instead of ``jobs``.
 
-    >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))  # doctest: +SKIP
-    >>> big = qualcode.code("big_corpus/", cb, engine="dask", output="out/codings.parquet")  # doctest: +SKIP
+    >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))
+    >>> codings.columns[:3].tolist(), bool((codings.origin == "rule").all())
+    (['source_id', 'segment_id', 'participant_id'], True)
+    >>> big = qualcode.code("big_corpus/", codebook, engine="dask", output="out/codings.parquet")  # doctest: +SKIP
     """
     if engine == "dask":
         from .dask_engine import apply_codebook_dask

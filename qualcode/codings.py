@@ -19,6 +19,11 @@ from pathlib import Path
 from .errors import CodingsError
 from .output import atomic_write
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
 CODING_COLUMNS = [
     "source_id", "segment_id", "participant_id", "group", "label", "method", "start", "end", "text",
     "code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme", "coder", "origin", "score", "evidence",
@@ -66,8 +71,12 @@ def codings_format(path: str | Path) -> str:
     return fmt
 
 
-def write_codings(frame, path: str | Path, *, force: bool = False) -> Path:
-    """Write a codings table atomically; the format follows the suffix (.csv, .parquet, .xlsx, .json)."""
+def write_codings(frame: "pd.DataFrame", path: str | Path, *, force: bool = False) -> Path:
+    """Write a codings table atomically; the format follows the suffix (.csv, .parquet, .xlsx, .json).
+
+    >>> qualcode.write_codings(codings, tmp / "codings.csv").name
+    'codings.csv'
+    """
     fmt = codings_format(path)
 
     def write(tmp: Path) -> None:
@@ -85,8 +94,13 @@ def write_codings(frame, path: str | Path, *, force: bool = False) -> Path:
     return atomic_write(path, write, force=force)
 
 
-def read_codings_table(path: str | Path):
-    """Read a codings table written by :func:`write_codings` (or by hand) and check its columns."""
+def read_codings_table(path: str | Path) -> "pd.DataFrame":
+    """Read a codings table written by :func:`write_codings` (or by hand) and check its columns.
+
+    >>> path = qualcode.write_codings(codings, tmp / "codings.json")
+    >>> qualcode.read_codings_table(path).equals(codings)
+    True
+    """
     import pandas as pd
 
     path = Path(path)

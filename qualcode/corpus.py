@@ -12,10 +12,15 @@ from .model import Problem, Source
 class Corpus:
     """A loaded study: build one with :func:`qualcode.load_corpus`.
 
-    >>> corpus = qualcode.load_corpus("transcripts_sample/")   # doctest: +SKIP
-    >>> corpus.participants        # participant_id, group, label, attributes   # doctest: +SKIP
-    >>> corpus.segments("sentence")                              # doctest: +SKIP
-    >>> corpus.summary()                                          # doctest: +SKIP
+    In Jupyter a corpus shows the study summary, with its sources, participants and problems a click
+    away.
+
+    >>> corpus = qualcode.load_corpus("transcripts_sample/")
+    >>> corpus.participants.columns[:3].tolist()        # participant_id, group, label, attributes
+    ['participant_id', 'group', 'label']
+    >>> corpus.segments("sentence").unit.iloc[0], corpus.summary().group.iloc[-1]
+    ('sentence', 'Total')
+    >>> text = corpus.text("C2")
     """
 
     def __init__(self, root: Path, participants, sources: dict[str, Source], problems: list[Problem]):
@@ -131,8 +136,12 @@ class Corpus:
         return Corpus(self.root, self._participants, {s: self._sources[s] for s in ids}, self.problems)
 
     def __repr__(self) -> str:
-        words = sum(len(s.text.split()) for s in self)
-        return (
-            f"<Corpus {self.root}: {len(self)} sources, {len(self._participants)} participants in "
-            f"{len(self.groups)} groups, {words:,} words, {len(self.problems)} problems>"
-        )
+        from .html_repr import corpus_facts
+
+        return f"<Corpus {self.root}: {corpus_facts(self)}>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the study summary, then sources, participants and problems (collapsible)."""
+        from .html_repr import corpus_html
+
+        return corpus_html(self)

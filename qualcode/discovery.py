@@ -23,6 +23,15 @@ from dataclasses import dataclass, field
 from .errors import NotFittedError, QualcodeError
 from .terms import TermExtractor, terms_of
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    import pandas as pd
+
+    from .codebook import Codebook
+    from .corpus import Corpus
+
 #: Fewest usable segments (with at least ``min_terms`` content words) discovery will run on.
 MIN_SEGMENTS = 20
 CANDIDATE_COLUMNS = [
@@ -43,6 +52,10 @@ class Discoverer:
     :class:`~qualcode.Codebook`; candidates name the node they resemble), ``similarity_threshold``,
     ``selection_sample`` (on more segments, the parts are learned from a random sample of this many),
     ``max_iter``, ``n_jobs`` (processes for term extraction; the result does not change), ``random_state``.
+
+    >>> disc = qualcode.Discoverer(random_state=0).fit(corpus.subset(["LW1-w1", "GP-FG1", "C2"]).segments())
+    >>> disc.candidates_.id.iloc[0], disc.to_codebook().themes[0].status
+    ('cand-1', 'candidate')
     """
 
     k_grid = (2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 25, 30, 40, 50)
@@ -245,9 +258,20 @@ class DiscoveryRun:
     def candidates(self):
         return self.discoverer.candidates_
 
+    def __repr__(self) -> str:
+        labels = "; ".join(f"{i} {label}" for i, label in zip(self.candidates.id, self.candidates.label))
+        return f"<DiscoveryRun: {len(self.candidates)} candidates from {len(self.segments)} segments: {labels}>"
 
-def discover(corpus, codebook=None, *, sources=None, first: int | None = None, group: str | None = None,
-             order: str = "date", unit: str = "turn", uncoded: bool = False, progress=None, **params) -> DiscoveryRun:
+    def _repr_html_(self) -> str:
+        from .html_repr import discovery_html
+
+        return discovery_html(self)
+
+
+def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "list[str] | None" = None,
+             first: int | None = None, group: str | None = None, order: str = "date", unit: str = "turn",
+             uncoded: bool = False, progress: "Callable[[int, int, str], None] | None" = None,
+             **params) -> DiscoveryRun:
     """Discover candidate codes in (part of) ``corpus``.
 
     ``sources``/``first``/``group``/``order``/``unit`` choose the segments (see
@@ -255,8 +279,11 @@ def discover(corpus, codebook=None, *, sources=None, first: int | None = None, g
     already code are left out, so what comes back is new. ``codebook`` also lets candidates name the
     existing node they resemble. Other keyword arguments go to :class:`Discoverer`.
 
-    >>> run = discover(corpus, book, uncoded=True)          # doctest: +SKIP
-    >>> run.discoverer.to_codebook().to_yaml("new.yaml")    # doctest: +SKIP
+    >>> run = qualcode.discover(corpus, codebook, first=8)     # the first 8 sources by date
+    >>> run.candidates.id.iloc[0]
+    'cand-1'
+    >>> run.discoverer.to_codebook().to_yaml(tmp / "new.yaml").name
+    'new.yaml'
     """
     from .source_selection import select_segments
 

@@ -35,6 +35,14 @@ class CodingsError(QualcodeError):
     """A codings table or file is missing columns or holds values that cannot be used."""
 
 
+class NotCodingsTableError(CodingsError, AttributeError):
+    """A DataFrame used as a codings table (``frame.qc``, :mod:`qualcode.queries`) lacks its columns.
+
+    Also an ``AttributeError``, as pandas accessors raise on the wrong kind of frame, so
+    ``hasattr(frame, "qc")`` is false for a frame that is not a codings table.
+    """
+
+
 class OutputExistsError(QualcodeError):
     """An output would overwrite an existing file; pass ``force=True`` (``--force``) to allow it."""
 

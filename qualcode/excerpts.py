@@ -17,6 +17,13 @@ import re
 
 from .selection import NO_GROUP, _text, outline, select_codings
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+
 EXCERPT_COLUMNS = [
     "number", "theme_id", "theme", "subtheme_id", "subtheme", "codes", "group", "participant_id", "label",
     "attribution", "method", "source_id", "segment_id", "location", "start", "end", "words", "score", "coders", "text",
@@ -119,7 +126,13 @@ def strings(series, missing=""):
     return [missing if v is None or v != v else v if type(v) is str else str(v) for v in values]
 
 
-def excerpt_table(codings, codebook=None, *, coder=None, origin=None):
-    """One row per passage and theme/sub-theme it is coded at, in report order (see the module doc)."""
+def excerpt_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, coder: "str | list[str] | None" = None,
+                  origin: "str | list[str] | None" = None) -> "pd.DataFrame":
+    """One row per passage and theme/sub-theme it is coded at, in report order (see the module doc).
+
+    >>> excerpts = qualcode.excerpt_table(codings, codebook)
+    >>> excerpts[["number", "theme", "attribution", "location", "text"]].shape[1]
+    5
+    """
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     return excerpts_of(selected, outline(selected, codebook))

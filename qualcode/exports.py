@@ -14,6 +14,13 @@ from .errors import OutputExistsError, QualcodeError
 from .output import check_writable
 from .tables import table_format, write_table
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+
 
 def _prepare(codings, codebook, coder, origin):
     from .selection import outline, select_codings
@@ -22,10 +29,18 @@ def _prepare(codings, codebook, coder, origin):
     return selected, outline(selected, codebook)
 
 
-def export_themes(codings, path, fmt: str | None = None, *, codebook=None, participants=None, coder=None,
-                  origin=None, compact: bool = False, title: str | None = None, study: str | None = None,
-                  force: bool = False):
-    """Write the theme table (``compact``: the "Table Two" variant); return ``(path, table)``."""
+def export_themes(codings: "pd.DataFrame", path: str | Path, fmt: str | None = None, *,
+                  codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
+                  coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None, compact: bool = False,
+                  title: str | None = None, study: str | None = None, force: bool = False
+                  ) -> "tuple[Path, pd.DataFrame]":
+    """Write the theme table (``compact``: the "Table Two" variant); return ``(path, table)``.
+
+    >>> path, table = qualcode.export_themes(codings, tmp / "themes.docx", codebook=codebook,
+    ...                                      participants=corpus.summary())
+    >>> path.name, table.level.iloc[0]
+    ('themes.docx', 'theme')
+    """
     from .excerpts import excerpts_of
     from .selection import group_sizes
     from .themes import compact_table, table_of
@@ -52,11 +67,18 @@ def export_themes(codings, path, fmt: str | None = None, *, codebook=None, parti
     return save_document(document, path, force=force), table
 
 
-def export_matrix(codings, path, fmt: str | None = None, *, codebook=None, participants=None, rows: str = "participant",
-                  columns: str = "theme", cells: str = "both", truncate: int | None = None, coder=None, origin=None,
-                  title: str | None = None, force: bool = False):
+def export_matrix(codings: "pd.DataFrame", path: str | Path, fmt: str | None = None, *,
+                  codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
+                  rows: str = "participant", columns: str = "theme", cells: str = "both", truncate: int | None = None,
+                  coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None, title: str | None = None,
+                  force: bool = False) -> "tuple[Path, pd.DataFrame]":
     """Write the framework matrix; return ``(path, matrix)``. Excerpts are cut to ``truncate``
-    characters, except in xlsx, where they are full unless ``truncate`` is given (default 200 elsewhere)."""
+    characters, except in xlsx, where they are full unless ``truncate`` is given (default 200 elsewhere).
+
+    >>> path, matrix = qualcode.export_matrix(codings, tmp / "matrix.xlsx", codebook=codebook, cells="count")
+    >>> path.name, matrix.columns[:3].tolist()
+    ('matrix.xlsx', ['group', 'participant', 'participant_id'])
+    """
     from .excerpts import excerpts_of
     from .matrix import check_options, matrix_of
     from .selection import NO_GROUP, group_sizes
@@ -85,13 +107,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")[:60] or "unnamed"
 
 
-def export_excerpts(codings, path, fmt: str | None = None, *, codebook=None, participants=None, by: str = "group",
-                    split: bool = False, coder=None, origin=None, title: str | None = None, study: str | None = None,
-                    force: bool = False) -> list[Path]:
+def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None = None, *,
+                    codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
+                    by: str = "group", split: bool = False, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None,
+                    title: str | None = None, study: str | None = None, force: bool = False) -> list[Path]:
     """Write the coded excerpts (docx: the Word document; other formats: the excerpt table).
 
     ``split=True`` writes one file per group (``by="group"``) or theme into the folder ``path``
     (created if missing): ``excerpts_<name>.<fmt>``. Returns the paths written.
+
+    >>> [p.name for p in qualcode.export_excerpts(codings, tmp / "excerpts.docx", codebook=codebook)]
+    ['excerpts.docx']
     """
     from .excerpts import excerpts_of
     from .plots import figure_png, prevalence_heatmap

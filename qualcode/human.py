@@ -23,6 +23,14 @@ from pathlib import Path
 from .codings import CODING_COLUMNS, empty_codings
 from .errors import CodingsError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+    from .corpus import Corpus
+
 _FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
                        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
                        "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " "})
@@ -88,8 +96,14 @@ def _read_table(path: Path):
         raise CodingsError(f"{path}: not a readable CSV ({exc}).") from None
 
 
-def read_codings(path, corpus, codebook, *, coder: str | None = None, strict: bool = False):
-    """Read a human-codings file (see the module docstring) into codings-table rows with ``origin=human``."""
+def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, coder: str | None = None,
+                 strict: bool = False) -> "pd.DataFrame":
+    """Read a human-codings file (see the module docstring) into codings-table rows with ``origin=human``.
+
+    >>> a = qualcode.read_codings("tests/data/human/coder_a.csv", corpus, codebook)
+    >>> a.coder.unique().tolist(), bool((a.text == [corpus.text(s)[i:j] for s, i, j in zip(a.source_id, a.start, a.end)]).all())
+    (['coder_a'], True)
+    """
     path = Path(path)
     table = _read_table(path)
     table.columns = [str(c).strip().lower() for c in table.columns]

@@ -17,15 +17,19 @@ import gzip
 import json
 import os
 from collections import defaultdict
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 _FULL_PIPELINES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg")
 
 
 @functools.lru_cache(maxsize=None)
-def nlp(model: str | None = None):
+def nlp(model: str | None = None) -> "Language":
     """Return the shared spaCy ``Language`` (cached; built once per process).
 
-    >>> doc = nlp()("The link worker referred me. It helped.")
+    >>> doc = qualcode.nlp()("The link worker referred me. It helped.")
     >>> [s.text for s in doc.sents]
     ['The link worker referred me.', 'It helped.']
     """

@@ -326,8 +326,9 @@ def load_corpus(
     (warnings included) raises :class:`CorpusError` listing them all. ``progress(done, total, file)``
     is called after each file.
 
-    >>> corpus = load_corpus("transcripts_sample/")          # doctest: +SKIP
-    >>> corpus.summary()                                     # doctest: +SKIP
+    >>> corpus = qualcode.load_corpus("transcripts_sample/")
+    >>> len(corpus), corpus.groups[:2], corpus.problems
+    (26, ['Key Stakeholders', 'Referrers'], [])
     """
     from .corpus import Corpus
 

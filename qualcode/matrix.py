@@ -17,6 +17,13 @@ from .errors import QualcodeError
 from .excerpts import excerpts_of
 from .selection import NO_GROUP, group_sizes, outline, select_codings
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+
 ROWS = ("participant", "source")
 COLUMNS = ("theme", "subtheme")
 CELLS = ("both", "count", "text")
@@ -99,13 +106,19 @@ def matrix_of(excerpts, order, groups: list[str], *, rows: str = "participant", 
     return frame
 
 
-def framework_matrix(codings, codebook=None, *, rows: str = "participant", columns: str = "theme",
-                     cells: str = "both", truncate: int | None = 200, participants=None, coder=None, origin=None):
+def framework_matrix(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, rows: str = "participant",
+                     columns: str = "theme", cells: str = "both", truncate: int | None = 200,
+                     participants: "pd.DataFrame | dict | None" = None, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None
+                     ) -> "pd.DataFrame":
     """The framework matrix of ``codings`` as a DataFrame (see the module doc).
 
     ``rows``: ``participant`` (columns ``group, participant, participant_id`` first) or ``source``
     (``source_id, participants``); ``columns``: ``theme`` or ``subtheme``; ``cells``: ``both``,
     ``count`` or ``text``. ``participants`` (the study summary) only orders the groups.
+
+    >>> matrix = qualcode.framework_matrix(codings, codebook, rows="source", cells="count")
+    >>> sorted(matrix.source_id) == sorted(codings.source_id.unique())
+    True
     """
     check_options(rows, columns, cells)
     selected = select_codings(codings, codebook, coder=coder, origin=origin)

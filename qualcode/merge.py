@@ -14,16 +14,28 @@ from pathlib import Path
 from .codings import CODING_COLUMNS, check_codings
 from .errors import CodingsError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+    from .corpus import Corpus
+
 #: Rows with equal values here are the same coding.
 IDENTITY = ["source_id", "start", "end", "code_id", "coder", "origin"]
 _ORIGIN_ORDER = {"human": 0, "rule": 1, "model": 2}
 
 
-def merge_codings(*tables, corpus=None):
+def merge_codings(*tables: "pd.DataFrame", corpus: "Corpus | None" = None) -> "pd.DataFrame":
     """One codings table from several: all rows kept with their coder and origin, sorted by source
     (corpus order when ``corpus`` is given), offset, code, then human, rule, model rows.
 
     ``frame.attrs["duplicates"]`` counts exact repeats that were kept once.
+
+    >>> merged = qualcode.merge_codings(coder_a, coder_b, corpus=corpus)
+    >>> len(merged) == len(coder_a) + len(coder_b), sorted(merged.coder.unique())
+    (True, ['coder_a', 'coder_b'])
     """
     import pandas as pd
 
@@ -69,11 +81,16 @@ def is_codings_table(columns) -> bool:
     return {"code_id", "theme_id", "start", "end", "origin"} <= columns
 
 
-def read_any_codings(path, corpus, codebook=None, *, coder: str | None = None, strict: bool = False):
+def read_any_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook | None" = None, *, coder: str | None = None,
+                     strict: bool = False) -> "pd.DataFrame":
     """Read ``path`` as a codings table (written by ``qualcode code`` or ``qualcode suggest``) or as a
     human-codings file (:func:`qualcode.read_codings`, which needs ``codebook``); check it against ``corpus``.
 
     A human file without a ``coder`` column takes ``coder`` or else the file's stem as the coder name.
+
+    >>> table = qualcode.read_any_codings("tests/data/human/coder_b.csv", corpus, codebook)
+    >>> table.origin.unique().tolist()
+    ['human']
     """
     from .human import _read_table, read_codings
 

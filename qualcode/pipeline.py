@@ -17,6 +17,13 @@ from pathlib import Path
 
 from .errors import OutputExistsError, QualcodeError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .codebook import Codebook
+
 #: Output name -> file name inside the output folder.
 OUTPUTS = {
     "codings": "codings.csv",
@@ -83,15 +90,19 @@ def workbook_sheets(summary, themes, codings, matrix, counts, info) -> dict:
     return {name: frame for name, frame in sheets.items() if frame is not None}
 
 
-def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
+def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Path, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
         include_candidates: bool = False, long_turn_words: int = 200, jobs: int = 1, strict: bool = False,
         max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
-        progress=None) -> RunResult:
+        progress: "Callable[[int, int, str], None] | None" = None) -> RunResult:
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
     every output (:data:`OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
     reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.
+
+    >>> result = qualcode.run("transcripts_sample/", "codebooks/social_prescribing.yaml", tmp / "out")
+    >>> sorted(p.name for p in (tmp / "out").iterdir())[:3]
+    ['analysis.xlsx', 'codings.csv', 'excerpts_by_group.docx']
     """
     from .codebook import Codebook
     from .coding import apply_codebook

@@ -19,6 +19,12 @@ from dataclasses import dataclass, field
 
 from .errors import QualcodeError
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .codebook import Codebook
+    from .corpus import Corpus
+
 ALL = "All sources"
 MEASURES = {"codes": "codes", "subthemes": "sub-themes", "candidates": "inductive candidates"}
 TABLE_COLUMNS = ["scope", "step", "source_id", "date", "wave", "segments",
@@ -57,8 +63,16 @@ class SaturationResult:
 
         return saturation_figure(self, title)
 
+    def __repr__(self) -> str:
+        return f"<SaturationResult, sources ordered by {self.order}: " + " ".join(self.lines()) + ">"
 
-def saturation(corpus, codebook=None, *, order: str = "date", unit: str = "turn", candidates: bool = True,
+    def _repr_html_(self) -> str:
+        from .html_repr import saturation_html
+
+        return saturation_html(self)
+
+
+def saturation(corpus: "Corpus", codebook: "Codebook | None" = None, *, order: str = "date", unit: str = "turn", candidates: bool = True,
                min_segments: int = 1, random_state: int = 0, **discover_params) -> SaturationResult:
     """Cumulative counts of distinct codes, sub-themes and inductive candidates over ordered sources.
 
@@ -66,6 +80,12 @@ def saturation(corpus, codebook=None, *, order: str = "date", unit: str = "turn"
     candidates are found in the segments its rules leave uncoded. ``candidates=False`` skips discovery.
     A code (sub-theme, candidate) counts as observed at the source where the number of segments it
     covers, counted from the first source of the scope, reaches ``min_segments`` (default 1: at first sight).
+
+    >>> result = qualcode.saturation(corpus, codebook, order="date")
+    >>> result.summary.measure.unique().tolist()
+    ['codes', 'subthemes', 'candidates']
+    >>> result.plot().axes[0].get_title()
+    'All sources'
     """
     import pandas as pd
 

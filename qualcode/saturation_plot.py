@@ -8,15 +8,15 @@ COLOURS = {"codes": "#1f77b4", "subthemes": "#2ca02c", "candidates": "#d62728"}
 def saturation_figure(result, title: str | None = None):
     """Left: cumulative counts over all sources. Right: per participant group, the first measure
     (sub-themes with a codebook, else candidates) against the number of that group's sources."""
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    from .figure import new_figure
     from .saturation import ALL, MEASURES
 
     table = result.table
     overall = table[table.scope == ALL]
     groups = [g for g in table.scope.unique() if g != ALL]
-    figure = Figure(figsize=(12, 5), layout="constrained")
+    figure = new_figure(12, 5, layout="constrained")
     left, right = figure.subplots(1, 2, width_ratios=[3, 2])
     measures = [m for m in result.measures if not (m == "codes" and _same(overall, "codes", "subthemes"))]
     for measure in measures:

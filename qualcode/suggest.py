@@ -76,6 +76,12 @@ class Suggester:
     Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``, ``coder_``,
     ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
     ``codebook_``, ``codebook_version_``, ``n_units_``, ``n_sources_``.
+
+    >>> first = corpus.source_ids[:13]
+    >>> sg = qualcode.Suggester(random_state=0).fit(corpus, coder_a[coder_a.source_id.isin(first)], codebook)
+    >>> suggestions = sg.predict(corpus, skip_sources=first)      # the sources nobody coded for it
+    >>> set(suggestions.source_id).isdisjoint(first), suggestions.origin.unique().tolist()
+    (True, ['model'])
     """
 
     def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,

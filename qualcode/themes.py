@@ -23,6 +23,13 @@ from .excerpts import excerpts_of
 from .exemplars import choose_exemplars, shorten
 from .selection import group_sizes, outline, select_codings
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .codebook import Codebook
+
 COMPACT_COLUMNS = ["number", "theme", "subthemes"]
 
 
@@ -100,12 +107,18 @@ def compact_table(table):
     return compact
 
 
-def theme_table(codings, codebook=None, participants=None, *, coder=None, origin=None, compact: bool = False):
+def theme_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None,
+                participants: "pd.DataFrame | dict | None" = None, *, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None,
+                compact: bool = False) -> "pd.DataFrame":
     """The theme table of ``codings`` (see the module doc) as a DataFrame.
 
     ``codebook`` gives the order, definitions and retired nodes; ``participants`` (the study summary,
     the participants table or ``{group: size}``) gives the group sizes for the percentages; ``coder``
     and ``origin`` keep only those codings; ``compact=True`` gives the paper's "Table Two".
+
+    >>> table = qualcode.theme_table(codings, codebook, corpus.summary())
+    >>> table.number.iloc[:2].tolist(), table.attrs["basis"]
+    (['1', '1.1'], 'study')
     """
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     order = outline(selected, codebook)

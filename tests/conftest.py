@@ -80,3 +80,21 @@ def mini(tmp_path):
         ],
     )
     return folder
+
+
+@pytest.fixture(scope="session")
+def sample_codebook():
+    return qualcode.Codebook.from_yaml(ROOT / "codebooks" / "social_prescribing.yaml")
+
+
+@pytest.fixture(scope="session")
+def sample_codings(sample_corpus, sample_codebook):
+    """The shipped codebook's rule codings of the sample study (do not modify: shared by the session)."""
+    return qualcode.code(sample_corpus, sample_codebook)
+
+
+@pytest.fixture(scope="session")
+def human_codings(sample_corpus, sample_codebook):
+    """The generated two-coder set: ``(coder_a, coder_b)`` codings tables."""
+    folder = ROOT / "tests" / "data" / "human"
+    return tuple(qualcode.read_codings(folder / f"coder_{x}.csv", sample_corpus, sample_codebook) for x in "ab")

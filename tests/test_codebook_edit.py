@@ -155,6 +155,19 @@ def test_separator_comments_stay_before_the_theme_they_introduce(shipped):
     assert "\n\n      - id: buddying" in text and "\n\n      - id: transport" in text  # blank line between siblings
 
 
+def test_a_codebook_saved_or_printed_first_can_still_be_edited(shipped, tmp_path):
+    # ruamel.yaml: a deep copy of a document that was dumped before lost the comment between `themes:` and
+    # its first item, and the edit failed with "not valid YAML" (as after a Suggester hashed the codebook).
+    shipped.to_yaml(tmp_path / "saved.yaml")
+    text = shipped.to_string()
+    new = rename_node(shipped, "buddying", "Going along to a first session", reason="r", **WHO)
+    new = rename_node(new, "digging-deep", "Digging deep", reason="r", **WHO)
+    assert new.node("buddying").label == "Going along to a first session"
+    removed, added = _changed_lines(text, new.to_string())
+    assert all("buddying" in l or "Buddying" in l or "Digging" in l or "version" in l for l in removed), removed
+    assert new.to_string().count("# ---") == text.count("# ---")
+
+
 def test_every_edit_needs_an_author_from_the_option_or_git(minimal, tmp_path, monkeypatch):
     empty = tmp_path / "gitconfig"
     empty.write_text("")

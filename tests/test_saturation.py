@@ -127,7 +127,9 @@ def test_the_plot_is_a_figure_written_as_png_and_svg(study, tmp_path):
     corpus, book = study
     result = saturation(corpus, book, order="date", candidates=False)
     figure = result.plot("Tiny study")
-    assert figure.__class__.__name__ == "Figure" and figure.get_suptitle() == "Tiny study"
+    from matplotlib.figure import Figure
+
+    assert isinstance(figure, Figure) and figure.get_suptitle() == "Tiny study"
     left = figure.axes[0]
     assert [t.get_text() for t in left.get_xticklabels()] == ["S4", "S3", "S2", "S1"]
     png, svg = write_plot(figure, tmp_path / "s.png"), write_plot(figure, tmp_path / "s.svg")

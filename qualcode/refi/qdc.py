@@ -16,15 +16,25 @@ from .report import RefiReport
 from .codes import assign_guids, codebook_from_codes, codes_element, read_codes
 from .xmlio import CODEBOOK_NS, child, children, guid_key, parse_xml, to_bytes
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..codebook import Codebook
+
 #: Largest .qdc read (a codebook of thousands of codes with long descriptions is a few MB).
 MAX_QDC_BYTES = 64 * 1024 * 1024
 
 
-def read_qdc(path, *, base=None):
+def read_qdc(path: str | Path, *, base: "Codebook | None" = None) -> "Codebook":
     """Read a ``.qdc`` codebook into a :class:`~qualcode.codebook.Codebook`.
 
     ``base``: an existing codebook whose nodes (matched by GUID, then label) keep their ids, rules,
     origin and status. Problems (code sets, bad colours, duplicate GUIDs) are in ``book.warnings``.
+
+    >>> report = qualcode.write_qdc(codebook, tmp / "codebook.qdc")
+    >>> book = qualcode.read_qdc(tmp / "codebook.qdc", base=codebook)
+    >>> sorted(book.nodes) == sorted(codebook.nodes)
+    True
     """
     path = Path(path)
     if not path.exists():
@@ -64,12 +74,15 @@ def code_set_problems(element, ids: dict[str, str], where: str) -> list:
     return problems
 
 
-def write_qdc(codebook, path, *, force: bool = False, origin: str | None = None) -> RefiReport:
+def write_qdc(codebook: "Codebook", path: str | Path, *, force: bool = False, origin: str | None = None) -> RefiReport:
     """Write ``codebook`` as a REFI-QDA ``.qdc`` file (valid against Codebook.xsd), atomically.
 
     GUIDs come from the nodes' ``guid`` fields, or are derived from the book name and node id, so
     exporting twice gives the same GUIDs. Memos go into the descriptions (a .qdc has no notes); rules,
     origin and status have no place in REFI-QDA and are left out.
+
+    >>> qualcode.write_qdc(codebook, tmp / "codebook.qdc").counts["codes"] == len(codebook)
+    True
     """
     from .. import __version__
 

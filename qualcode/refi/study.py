@@ -34,31 +34,48 @@ from .report import RefiReport
 from .survey import survey_table
 from .xmlio import derived_guid, guid_key
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..codebook import Codebook
+    from ..corpus import Corpus
+
 TEXTS = "texts"
 _IGNORED_STEMS = {"readme", "license", "licence", "changelog", "notes"}
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
 
-def import_qdpx(path, out, *, force: bool = False, base=None, group_variable: str | None = None,
+def import_qdpx(path: str | Path, out: str | Path, *, force: bool = False, base: "Codebook | None" = None,
+                group_variable: str | None = None,
                 limits: ZipLimits | None = None, strict: bool = False) -> RefiReport:
     """Read a ``.qdpx`` (or ``.qde``) project and write it as a study folder ``out`` (see the module doc).
 
     ``base``: a codebook whose nodes (matched by GUID, then label) keep their ids, rules, origin and
     status. ``group_variable``: the case variable holding the participant group (found by name if not
     given). ``strict``: any problem is an error and nothing is written.
+
+    >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")
+    >>> report = qualcode.import_qdpx(tmp / "study.qdpx", tmp / "study")
+    >>> len(qualcode.load_corpus(tmp / "study")) == len(corpus)
+    True
     """
     report, _ = _import(path, out, force=force, base=base, group_variable=group_variable, limits=limits, strict=strict)
     return report
 
 
-def read_qdpx(path, *, base=None, group_variable: str | None = None, limits: ZipLimits | None = None,
-              strict: bool = False):
+def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variable: str | None = None,
+              limits: ZipLimits | None = None, strict: bool = False) -> "tuple[Corpus, Codebook, pd.DataFrame]":
     """Read a REFI-QDA project; return ``(corpus, codebook, codings)``.
 
     ``codings`` is an ordinary codings table (``origin`` human, or rule/model for ``rules@``/``model@``
     coders). The import's problems are at the front of ``corpus.problems``.
 
-    >>> corpus, codebook, codings = qualcode.read_qdpx("project.qdpx")    # doctest: +SKIP
+    >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")
+    >>> corpus2, codebook2, codings2 = qualcode.read_qdpx(tmp / "study.qdpx", base=codebook)
+    >>> len(codings2) == len(codings), sorted(codebook2.nodes) == sorted(codebook.nodes)
+    (True, True)
     """
     from ..codebook import Codebook
     from ..loading import CorpusError, load_corpus

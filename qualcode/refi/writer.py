@@ -23,18 +23,29 @@ from .codes import assign_guids, codes_element
 from .report import RefiReport
 from .xmlio import PROJECT_NS, derived_guid, guid_key, is_guid, sub, to_bytes
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..codebook import Codebook
+    from ..corpus import Corpus
+
 _SOURCE_FIELDS = ("method", "date", "wave", "researchers", "aliases", "id_column", "group_column", "question_columns")
 _INTEGER = re.compile(r"^(?:0|-?[1-9]\d{0,17})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def write_qdpx(corpus, codebook, codings, path, *, force: bool = False, name: str | None = None) -> RefiReport:
+def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataFrame | None", path: str | Path, *,
+               force: bool = False, name: str | None = None) -> RefiReport:
     """Write ``corpus`` with ``codebook`` and a ``codings`` table (either may be ``None``) as a ``.qdpx`` project.
 
     Codings whose source, code or span does not fit the corpus and codebook are reported in the returned
     report's problems and left out; nothing else is exported (only the corpus's own sources).
 
-    >>> qualcode.write_qdpx(corpus, codebook, codings, "study.qdpx")      # doctest: +SKIP
+    >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")
+    >>> report.target.name, report.problems
+    ('study.qdpx', [])
     """
     from .. import __version__
 
