@@ -121,5 +121,14 @@ def strings(series, missing=""):
 
 def excerpt_table(codings, codebook=None, *, coder=None, origin=None):
     """One row per passage and theme/sub-theme it is coded at, in report order (see the module doc)."""
+    from .dask_tables import is_dask_frame
+
+    if is_dask_frame(codings):
+        from .errors import CodingsError
+
+        raise CodingsError(
+            "the excerpt table holds every coding, which a Dask codings frame is too big for; compute() the codings "
+            "you need (e.g. one group's), or stream them from the dataset with qualcode.dataset.iter_excerpts."
+        )
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     return excerpts_of(selected, outline(selected, codebook))

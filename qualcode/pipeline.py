@@ -33,7 +33,11 @@ STEPS = ("read", "code", "tables", "write")  # progress reports "write:<output>"
 
 @dataclass
 class RunResult:
-    """What :func:`run` produced: the files written (by output name) and the tables behind them."""
+    """What :func:`run` produced: the files written (by output name) and the tables behind them.
+
+    With ``engine="dask"``, ``corpus`` is ``None`` (no driver ever holds it), ``codings`` is a Dask DataFrame
+    over the Parquet dataset, and ``notes`` says which outputs of a local run were left out and why.
+    """
 
     written: dict[str, Path]
     corpus: object
@@ -41,6 +45,13 @@ class RunResult:
     themes: object
     report: object  # the coding report (coverage, codes that matched nothing)
     warnings: list[str] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # load problems (file, line, reason, fix)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list:
+        """Problems that made a file be skipped."""
+        return [p for p in self.problems if p.severity == "error"]
 
 
 def planned_outputs(out_dir: str | Path) -> dict[str, Path]:
@@ -86,13 +97,26 @@ def workbook_sheets(summary, themes, codings, matrix, counts, info) -> dict:
 def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
         include_candidates: bool = False, long_turn_words: int = 200, jobs: int = 1, strict: bool = False,
         max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
-        progress=None) -> RunResult:
+        progress=None, engine: str = "local", **dask_options) -> RunResult:
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
     every output (:data:`OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
     reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.
+
+    ``engine="dask"`` runs the job on a Dask cluster (:func:`qualcode.dask_run.run_dask`, which takes
+    ``scheduler``, ``client``, ``workers``, ``batch_mb`` and ``log``) and writes :data:`qualcode.dask_run.OUTPUTS`.
     """
+    if engine == "dask":
+        from .dask_run import run_dask
+
+        return run_dask(folder, codebook, out_dir, force=force, unit=unit, include_researchers=include_researchers,
+                        include_candidates=include_candidates, long_turn_words=long_turn_words, strict=strict,
+                        max_file_size=max_file_size, title=title, study=study, progress=progress, **dask_options)
+    if engine != "local":
+        raise QualcodeError(f"unknown engine {engine!r}; use 'local' or 'dask'.")
+    if dask_options:
+        raise QualcodeError(f"{', '.join(sorted(dask_options))}: only with engine='dask'.")
     from .codebook import Codebook
     from .coding import apply_codebook
     from .loading import load_corpus
@@ -115,7 +139,8 @@ def run(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", i
     step("tables")
     tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name)
     written = write_outputs(tables, planned, force=force, step=step, jobs=jobs)
-    return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings))
+    return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings),
+                     list(corpus.problems))
 
 
 def prepare(codings, codebook=None, summary=None, *, by: str = "group", title: str | None = None,
