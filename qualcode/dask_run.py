@@ -25,7 +25,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from .errors import OutputExistsError, QualcodeError
+from .errors import OutputExistsError
 
 #: Output name -> file (or folder) name inside the output folder, with ``engine="dask"``.
 OUTPUTS = {
@@ -50,24 +50,6 @@ LEFT_OUT = [
 STEPS = ("code", "tables", "write")
 
 
-def planned_outputs(out_dir: str | Path) -> dict[str, Path]:
-    """The files and folders :func:`run_dask` would write into ``out_dir``."""
-    return {name: Path(out_dir) / filename for name, filename in OUTPUTS.items()}
-
-
-def _check(out_dir: Path, force: bool) -> dict[str, Path]:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise QualcodeError(f"{out_dir} is a file; -o/--output must be a folder for the outputs.")
-    planned = planned_outputs(out_dir)
-    existing = [str(p) for p in planned.values() if p.exists()]
-    if existing and not force:
-        raise OutputExistsError(
-            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; pass --force (force=True) to "
-            "replace them, or choose another output folder."
-        )
-    return planned
-
-
 def run_dask(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
              include_candidates: bool = False, long_turn_words: int = 200, strict: bool = False,
              max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
@@ -81,13 +63,13 @@ def run_dask(folder, codebook, out_dir, *, force: bool = False, unit: str = "tur
     from .codebook import Codebook
     from .dask_engine import apply_codebook_dask, dask_client, require_dask
     from .dataset import check_dataset_path
-    from .pipeline import RunResult, _make_folder
+    from .pipeline import RunResult, _make_folder, check_outputs
     from .segments import check_unit
 
     require_dask()
     out_dir = Path(out_dir)
     check_unit(unit)
-    planned = _check(out_dir, force)
+    planned = check_outputs(out_dir, force, OUTPUTS)
     book = codebook if isinstance(codebook, Codebook) else Codebook.from_yaml(codebook)
     _make_folder(out_dir)
     check_dataset_path(planned["codings"], force)
@@ -118,6 +100,7 @@ def _tables(coded, book, *, title, study) -> dict:
 
     from .dask_tables import distributed_tables
     from .plots import figure_png, prevalence_heatmap
+    from .selection import retired_ids
     from .xlsx import MAX_ROWS
 
     with warnings.catch_warnings():  # the codings were just made with this codebook: nothing to warn about
@@ -134,13 +117,8 @@ def _tables(coded, book, *, title, study) -> dict:
         "heatmap": figure_png(prevalence_heatmap(made.themes)), "study": study, "title": title,
         "info": made.info(book, title=title, study=study),
         "theme_info": made.info(book, title="Theme table", study=study),
-        "retired": _retired(book), "book": book,
+        "retired": retired_ids(book), "book": book,
     }
-
-
-def _retired(book) -> frozenset:
-    return frozenset(i for i, node in book.nodes.items()
-                     if node.status == "retired" or any(a.status == "retired" for a in book.ancestors(i)))
 
 
 def _write(dask, coded, tables: dict, planned: dict[str, Path], force: bool, step) -> dict[str, Path]:
@@ -159,12 +137,13 @@ def _write(dask, coded, tables: dict, planned: dict[str, Path], force: bool, ste
     try:
         targets = split_targets(made.groups, work, "docx")
         heading = tables["title"] or "Coded excerpts by participant group"
-        futures = [
-            dask.submit(write_group_excerpts, str(coded.path), group, str(target), made.order, themes, made.groups,
-                        made.info(tables["book"], title=f"{heading}: {group}", study=tables["study"]), summary, png, tables["retired"], key=f"qualcode-excerpts-{uuid.uuid4().hex[:8]}-{i}",
-                        retries=2)
-            for i, (group, target) in enumerate(targets.items())
-        ]
+        run_id = uuid.uuid4().hex[:8]
+        futures = []
+        for i, (group, target) in enumerate(targets.items()):
+            info = made.info(tables["book"], title=f"{heading}: {group}", study=tables["study"])
+            futures.append(dask.submit(
+                write_group_excerpts, str(coded.path), group, str(target), made.order, themes, made.groups, info,
+                summary, png, tables["retired"], key=f"qualcode-excerpts-{run_id}-{i}", retries=2))
         small = {
             "summary": lambda p: write_table(summary, p, "csv", force=force),
             "theme_table": lambda p: write_table(themes, p, "csv", force=force),

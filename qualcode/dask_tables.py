@@ -35,6 +35,7 @@ from .selection import NO_GROUP
 
 CENSUS = ["coder", "origin", "codebook_version", "code_id", "theme_id", "theme", "subtheme_id", "subtheme"]
 _ROW_BITS = 40  # a row's position: partition << 40 | row within the partition
+_NO_NODE = 1 << 62  # the first node of a source with no excerpts
 _RANK = ["_wnode", "_outside", "_negscore", "_unreadable", "_distance", "_srank", "start", "end"]
 
 
@@ -263,9 +264,6 @@ def _people_chunk(frame, index: int, spec: _Spec):
     }
 
 
-_NO_NODE = 1 << 62
-
-
 def _people_merge(partials: list[dict]) -> dict:
     import pandas as pd
 
@@ -389,7 +387,7 @@ def distributed_tables(codings, codebook=None, participants=None, *, coder=None,
 
     from .codings import ORIGINS, check_codings
     from .matrix import check_options
-    from .selection import _against_codebook, _as_list, _filter, outline, sizes_of
+    from .selection import _against_codebook, _as_list, _filter, outline, retired_ids, sizes_of
     from .themes import assemble
 
     if matrix is not None:
@@ -402,8 +400,7 @@ def distributed_tables(codings, codebook=None, participants=None, *, coder=None,
     retired: frozenset = frozenset()
     if codebook is not None and len(census):
         census = _against_codebook(census, codebook, name)
-        retired = frozenset(i for i, node in codebook.nodes.items()
-                            if node.status == "retired" or any(a.status == "retired" for a in codebook.ancestors(i)))
+        retired = retired_ids(codebook)
     census = census.reset_index(drop=True)
     order = outline(census, codebook)
     node_of = {(t, s): i for i, (t, s) in enumerate(zip(order.theme_id, order.subtheme_id))}

@@ -54,17 +54,17 @@ class RunResult:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def planned_outputs(out_dir: str | Path) -> dict[str, Path]:
-    """The files :func:`run` would write into ``out_dir``."""
-    return {name: Path(out_dir) / filename for name, filename in OUTPUTS.items()}
+def planned_outputs(out_dir: str | Path, outputs: dict | None = None) -> dict[str, Path]:
+    """The files :func:`run` would write into ``out_dir`` (``outputs``: another engine's :data:`OUTPUTS`)."""
+    return {name: Path(out_dir) / filename for name, filename in (outputs or OUTPUTS).items()}
 
 
-def check_outputs(out_dir: str | Path, force: bool = False) -> dict[str, Path]:
+def check_outputs(out_dir: str | Path, force: bool = False, outputs: dict | None = None) -> dict[str, Path]:
     """Refuse (naming every file) if an output exists and ``force`` is false; refuse a file as folder."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise QualcodeError(f"{out_dir} is a file; -o/--output must be a folder for the outputs.")
-    planned = planned_outputs(out_dir)
+    planned = planned_outputs(out_dir, outputs)
     existing = [str(p) for p in planned.values() if p.exists()]
     if existing and not force:
         raise OutputExistsError(

@@ -82,8 +82,7 @@ def _against_codebook(frame, codebook, name: str):
             "after the codebook's themes. Add them to the codebook or recode.",
             UserWarning, stacklevel=3,
         )
-    retired = {i for i, node in codebook.nodes.items()
-               if node.status == "retired" or any(a.status == "retired" for a in codebook.ancestors(i))}
+    retired = retired_ids(codebook)
     if retired:
         gone = frame["code_id"].isin(retired) | frame["theme_id"].isin(retired) | frame["subtheme_id"].isin(retired)
         if gone.any():
@@ -96,6 +95,12 @@ def _against_codebook(frame, codebook, name: str):
             )
             frame = frame[~gone]
     return frame
+
+
+def retired_ids(codebook) -> frozenset:
+    """The ids of retired nodes and of every node below one: reports leave their codings out."""
+    return frozenset(i for i, node in codebook.nodes.items()
+                     if node.status == "retired" or any(a.status == "retired" for a in codebook.ancestors(i)))
 
 
 def _text(value) -> str:

@@ -220,6 +220,9 @@ def test_run_engine_options_are_checked(monkeypatch, tmp_path):
     assert result.exit_code == 2 and "unknown engine 'spark'" in result.output
     result = CliRunner().invoke(app(), ["run", str(SAMPLE), "-c", str(BOOK), "-o", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 2 and "--engine dask" in result.output
+    result = CliRunner().invoke(app(), ["run", str(SAMPLE), "-c", str(BOOK), "-o", str(tmp_path), "--engine", "dask",
+                                        "--jobs", "2"])
+    assert result.exit_code == 2 and "--workers" in result.output
     import builtins
 
     real_import = builtins.__import__

@@ -95,6 +95,9 @@ def run(
     if engine == "dask":
         from ..dask_engine import require_dask
 
+        if jobs != 1:
+            raise typer.BadParameter("--jobs sets local processes; with --engine dask, --workers sets the local "
+                                     "cluster's size.", param_hint="--jobs")
         require_dask()
         options = {"scheduler": scheduler, "workers": workers, "batch_mb": batch_mb,
                    "log": lambda message: err_console.print(message, highlight=False, soft_wrap=True)}
