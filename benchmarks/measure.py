@@ -32,4 +32,5 @@ def median_runs(module: str, phase: str, repeat: int, *args: str) -> dict:
         result[key] = statistics.median(r[key] for r in runs)
     result["all_seconds"] = [round(r["seconds"], 3) for r in runs]
     result["peak_rss_mb"] = max(r["peak_rss_mb"] for r in runs)
+    result["runs"] = runs
     return result

@@ -137,15 +137,24 @@ def part_files(path: str | Path) -> list[Path]:
 def iter_excerpts(path: str | Path, *, group: str | None = None, columns: list[str] | None = None,
                   batch_rows: int = 10_000) -> Iterator:
     """Stream a dataset as pandas frames of at most ``batch_rows`` rows, in the table's order,
-    optionally only the codings of participant ``group``. Memory stays at one batch whatever the size."""
+    optionally only the codings of participant ``group`` (``"(no group)"``: codings without a group, as the
+    reports name them). Memory stays at one batch whatever the size."""
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
+
+    from .selection import NO_GROUP
 
     for file in part_files(path):
         handle = pq.ParquetFile(file)
         for batch in handle.iter_batches(batch_size=batch_rows, columns=columns if group is None else None):
             if group is not None:
-                batch = batch.filter(pc.equal(batch.column("group"), group))
+                column = batch.column("group")
+                if group == NO_GROUP:
+                    keep = pc.or_kleene(pc.is_null(column), pc.equal(column, ""))
+                    keep = pc.or_kleene(keep, pc.equal(column, NO_GROUP))
+                else:
+                    keep = pc.equal(column, group)
+                batch = batch.filter(pc.fill_null(keep, False))
                 if columns is not None:
                     batch = batch.select(columns)
             if batch.num_rows:

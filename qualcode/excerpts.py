@@ -134,5 +134,14 @@ def excerpt_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *
     >>> excerpts[["number", "theme", "attribution", "location", "text"]].shape[1]
     5
     """
+    from .dask_tables import is_dask_frame
+
+    if is_dask_frame(codings):
+        from .errors import CodingsError
+
+        raise CodingsError(
+            "the excerpt table holds every coding, which a Dask codings frame is too big for; compute() the codings "
+            "you need (e.g. one group's), or stream them from the dataset with qualcode.dataset.iter_excerpts."
+        )
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     return excerpts_of(selected, outline(selected, codebook))

@@ -107,6 +107,19 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")[:60] or "unnamed"
 
 
+def split_targets(names: list[str], folder: Path, fmt: str, labels: dict | None = None) -> dict:
+    """``{name: folder/excerpts_<slug>.<fmt>}``: one file per group (or theme id, named by ``labels``),
+    with distinct file names even where two names give the same slug."""
+    targets, seen = {}, set()
+    for name in names:
+        stem = slug(labels.get(name, name) if labels is not None else name)
+        while stem in seen:
+            stem += "-2"
+        seen.add(stem)
+        targets[name] = Path(folder) / f"excerpts_{stem}.{fmt}"
+    return targets
+
+
 def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None = None, *,
                     codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
                     by: str = "group", split: bool = False, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None,
@@ -137,13 +150,7 @@ def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None =
     if split:
         names = groups if by == "group" else list(order.loc[order.level == "theme", "theme_id"])
         labels = {t: f"{n} {lbl}" for t, n, lbl in zip(order.theme_id, order.number, order.theme)}
-        targets, seen = {}, set()
-        for name in names:
-            stem = slug(name if by == "group" else labels.get(name, name))
-            while stem in seen:
-                stem += "-2"
-            seen.add(stem)
-            targets[name] = path / f"excerpts_{stem}.{fmt}"
+        targets = split_targets(names, path, fmt, labels if by == "theme" else None)
         existing = [str(p) for p in targets.values() if p.exists()]
         if existing and not force:
             raise OutputExistsError(f"{', '.join(existing)} already exist; pass --force to replace them.")

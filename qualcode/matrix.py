@@ -37,9 +37,9 @@ def _clip(text: str, limit: int | None) -> str:
     return text[: max(limit - 1, 1)].rstrip() + "\u2026"
 
 
-def _cell(texts: list[str], cells: str, truncate: int | None) -> str | int:
+def _cell(texts: list[str] | int, cells: str, truncate: int | None) -> str | int:
     if cells == "count":
-        return len(texts)
+        return texts if isinstance(texts, int) else len(texts)
     lines = [f"- {_clip(t, truncate)}" for t in texts]
     if cells == "both":
         lines.insert(0, f"{len(texts)} excerpt{'s' if len(texts) != 1 else ''}:")
@@ -55,25 +55,30 @@ def check_options(rows: str, columns: str, cells: str) -> None:
             raise QualcodeError(f"matrix {name} must be one of {', '.join(allowed)}, not {value!r}.")
 
 
+def matrix_columns(order, direct: set, columns: str = "theme") -> dict:
+    """``{(theme_id, subtheme_id): column name}`` of the matrix, in outline order. ``direct``: the themes
+    with passages coded at the theme itself (they get a column of their own beside their sub-themes)."""
+    if columns == "theme":
+        nodes = order[order.level == "theme"]
+        return {(r.theme_id, ""): f"{r.number} {r.theme}" for r in nodes.itertuples(index=False)}
+    # sub-themes; a theme's own column where it has none, or where passages are coded at the theme itself
+    has_subs = set(order.loc[order.level == "sub-theme", "theme_id"])
+    is_theme = order.level == "theme"
+    nodes = order[~is_theme | ~order.theme_id.isin(has_subs) | order.theme_id.isin(direct)]
+    return {(r.theme_id, r.subtheme_id): f"{r.number} {r.subtheme}" if r.subtheme_id else
+            f"{r.number} {r.theme}{' (theme itself)' if r.theme_id in has_subs else ''}"
+            for r in nodes.itertuples(index=False)}
+
+
 def matrix_of(excerpts, order, groups: list[str], *, rows: str = "participant", columns: str = "theme",
               cells: str = "both", truncate: int | None = 200):
     """The framework matrix from an excerpt table and its outline (see :func:`framework_matrix`)."""
-    import pandas as pd
-
     check_options(rows, columns, cells)
+    names = matrix_columns(order, set(excerpts.loc[excerpts.subtheme_id == "", "theme_id"]), columns)
     if columns == "theme":
-        nodes = order[order.level == "theme"]
         passages = excerpts.drop_duplicates(["theme_id", "source_id", "start", "end"]).assign(subtheme_id="")
-        names = {(r.theme_id, ""): f"{r.number} {r.theme}" for r in nodes.itertuples(index=False)}
-    else:  # sub-themes; a theme's own column where it has none, or where passages are coded at the theme itself
-        has_subs = set(order.loc[order.level == "sub-theme", "theme_id"])
-        direct = set(excerpts.loc[excerpts.subtheme_id == "", "theme_id"])
-        is_theme = order.level == "theme"
-        nodes = order[~is_theme | ~order.theme_id.isin(has_subs) | order.theme_id.isin(direct)]
+    else:
         passages = excerpts
-        names = {(r.theme_id, r.subtheme_id): f"{r.number} {r.subtheme}" if r.subtheme_id else
-                 f"{r.number} {r.theme}{' (theme itself)' if r.theme_id in has_subs else ''}"
-                 for r in nodes.itertuples(index=False)}
     if rows == "participant":
         keys = ["group", "label", "participant_id"]
         passages = passages[passages.participant_id.notna()]
@@ -92,6 +97,15 @@ def matrix_of(excerpts, order, groups: list[str], *, rows: str = "participant", 
     columns_of = [passages[c].tolist() for c in (*keys, "theme_id", "subtheme_id")]
     for key, text in zip(zip(*columns_of), passages.text.tolist()):
         cell_of.setdefault(key, []).append(text)
+    return matrix_frame(index, keys, names, cell_of, rows=rows, cells=cells, truncate=truncate)
+
+
+def matrix_frame(index, keys: list[str], names: dict, cell_of: dict, *, rows: str, cells: str,
+                 truncate: int | None):
+    """The matrix: ``index`` (the row keys, in order), one column per node of ``names``; ``cell_of`` maps
+    ``(*row key, theme_id, subtheme_id)`` to the excerpts there (or, for ``cells="count"``, their number)."""
+    import pandas as pd
+
     frame = index.reset_index(drop=True).copy()
     empty = 0 if cells == "count" else ""
     for node, name in names.items():
@@ -116,11 +130,26 @@ def framework_matrix(codings: "pd.DataFrame", codebook: "Codebook | None" = None
     (``source_id, participants``); ``columns``: ``theme`` or ``subtheme``; ``cells``: ``both``,
     ``count`` or ``text``. ``participants`` (the study summary) only orders the groups.
 
+    ``codings`` may be a Dask DataFrame for ``cells="count"``: the counts are then computed on the cluster
+    (:mod:`qualcode.dask_tables`), with the same result.
+
     >>> matrix = qualcode.framework_matrix(codings, codebook, rows="source", cells="count")
     >>> sorted(matrix.source_id) == sorted(codings.source_id.unique())
     True
     """
     check_options(rows, columns, cells)
+    from .dask_tables import is_dask_frame
+
+    if is_dask_frame(codings):
+        from .dask_tables import distributed_tables
+
+        if cells != "count":
+            raise QualcodeError(
+                f"a framework matrix with {cells!r} cells holds every excerpt, which a Dask codings frame is too big "
+                "for; use cells='count', or compute() the codings you need (e.g. one group's) and pass that."
+            )
+        return distributed_tables(codings, codebook, participants, coder=coder, origin=origin,
+                                  matrix=(rows, columns), exemplars=False).matrix
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     order = outline(selected, codebook)
     groups = group_sizes(selected, participants).groups

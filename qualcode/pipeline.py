@@ -40,7 +40,11 @@ STEPS = ("read", "code", "tables", "write")  # progress reports "write:<output>"
 
 @dataclass
 class RunResult:
-    """What :func:`run` produced: the files written (by output name) and the tables behind them."""
+    """What :func:`run` produced: the files written (by output name) and the tables behind them.
+
+    With ``engine="dask"``, ``corpus`` is ``None`` (no driver ever holds it), ``codings`` is a Dask DataFrame
+    over the Parquet dataset, and ``notes`` says which outputs of a local run were left out and why.
+    """
 
     written: dict[str, Path]
     corpus: object
@@ -48,19 +52,26 @@ class RunResult:
     themes: object
     report: object  # the coding report (coverage, codes that matched nothing)
     warnings: list[str] = field(default_factory=list)
+    problems: list = field(default_factory=list)  # load problems (file, line, reason, fix)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> list:
+        """Problems that made a file be skipped."""
+        return [p for p in self.problems if p.severity == "error"]
 
 
-def planned_outputs(out_dir: str | Path) -> dict[str, Path]:
-    """The files :func:`run` would write into ``out_dir``."""
-    return {name: Path(out_dir) / filename for name, filename in OUTPUTS.items()}
+def planned_outputs(out_dir: str | Path, outputs: dict | None = None) -> dict[str, Path]:
+    """The files :func:`run` would write into ``out_dir`` (``outputs``: another engine's :data:`OUTPUTS`)."""
+    return {name: Path(out_dir) / filename for name, filename in (outputs or OUTPUTS).items()}
 
 
-def check_outputs(out_dir: str | Path, force: bool = False) -> dict[str, Path]:
+def check_outputs(out_dir: str | Path, force: bool = False, outputs: dict | None = None) -> dict[str, Path]:
     """Refuse (naming every file) if an output exists and ``force`` is false; refuse a file as folder."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise QualcodeError(f"{out_dir} is a file; -o/--output must be a folder for the outputs.")
-    planned = planned_outputs(out_dir)
+    planned = planned_outputs(out_dir, outputs)
     existing = [str(p) for p in planned.values() if p.exists()]
     if existing and not force:
         raise OutputExistsError(
@@ -93,17 +104,31 @@ def workbook_sheets(summary, themes, codings, matrix, counts, info) -> dict:
 def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Path, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
         include_candidates: bool = False, long_turn_words: int = 200, jobs: int = 1, strict: bool = False,
         max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
-        progress: "Callable[[int, int, str], None] | None" = None) -> RunResult:
+        progress: "Callable[[int, int, str], None] | None" = None, engine: str = "local",
+        **dask_options) -> RunResult:
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
     every output (:data:`OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
     reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.
 
+    ``engine="dask"`` runs the job on a Dask cluster (:func:`qualcode.dask_run.run_dask`, which takes
+    ``scheduler``, ``client``, ``workers``, ``batch_mb`` and ``log``) and writes :data:`qualcode.dask_run.OUTPUTS`.
+
     >>> result = qualcode.run("transcripts_sample/", "codebooks/social_prescribing.yaml", tmp / "out")
     >>> sorted(p.name for p in (tmp / "out").iterdir())[:3]
     ['analysis.xlsx', 'codings.csv', 'excerpts_by_group.docx']
     """
+    if engine == "dask":
+        from .dask_run import run_dask
+
+        return run_dask(folder, codebook, out_dir, force=force, unit=unit, include_researchers=include_researchers,
+                        include_candidates=include_candidates, long_turn_words=long_turn_words, strict=strict,
+                        max_file_size=max_file_size, title=title, study=study, progress=progress, **dask_options)
+    if engine != "local":
+        raise QualcodeError(f"unknown engine {engine!r}; use 'local' or 'dask'.")
+    if dask_options:
+        raise QualcodeError(f"{', '.join(sorted(dask_options))}: only with engine='dask'.")
     from .codebook import Codebook
     from .coding import apply_codebook
     from .loading import load_corpus
@@ -126,7 +151,8 @@ def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Pa
     step("tables")
     tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name)
     written = write_outputs(tables, planned, force=force, step=step, jobs=jobs)
-    return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings))
+    return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings),
+                     list(corpus.problems))
 
 
 def prepare(codings, codebook=None, summary=None, *, by: str = "group", title: str | None = None,

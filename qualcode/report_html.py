@@ -106,15 +106,19 @@ def _anchor(text: str) -> str:
 
 
 def html_report(themes, excerpts, *, summary=None, heatmap: bytes | None = None, info=None, by: str = "group",
-                groups: list[str] | None = None) -> str:
-    """The report as one HTML string (see the module doc)."""
+                groups: list[str] | None = None, excerpts_elsewhere: str | None = None) -> str:
+    """The report as one HTML string (see the module doc).
+
+    ``excerpts=None`` leaves the excerpts out (a distributed run writes them to Word files instead);
+    ``excerpts_elsewhere`` then says where they are.
+    """
     from .report_docx import SUMMARY_NAMES, theme_display
     from .reports import ReportInfo
 
     info = info or ReportInfo()
     if groups is None:
         groups = list(themes.attrs.get("group_sizes", {}))
-        if len(excerpts) and (excerpts.group == NO_GROUP).any():
+        if excerpts is not None and len(excerpts) and (excerpts.group == NO_GROUP).any():
             groups.append(NO_GROUP)
     sections = [("Study summary", summary is not None and len(summary)), ("Theme table", True),
                 ("Group comparison", True), ("Exemplar quotes", True), ("Coded excerpts", True)]
@@ -144,7 +148,9 @@ def html_report(themes, excerpts, *, summary=None, heatmap: bytes | None = None,
     })[["Theme / sub-theme", "definition", "Exemplar quote"]].rename(columns={"definition": "Definition"})
     body.append(_table(rows, list(themes.level)))
     body.append(f"<h2 id='{_anchor('Coded excerpts')}'>Coded excerpts by {by}</h2>")
-    if excerpts.empty:
+    if excerpts is None:
+        body.append(f"<p class='note'>{_e(excerpts_elsewhere or 'The coded excerpts are not in this page.')}</p>")
+    elif excerpts.empty:
         body.append("<p class='note'>Nothing was coded: there are no excerpts to show.</p>")
     else:
         body.append("<p class='note'>Click a theme to read its excerpts. An excerpt coded at several sub-themes "

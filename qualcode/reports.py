@@ -47,16 +47,25 @@ def today() -> str:
 def report_info(codings, codebook=None, *, title: str | None = None, study: str | None = None,
                 date: str | None = None, notes=None) -> ReportInfo:
     """A :class:`ReportInfo` for ``codings`` (already selected): counts, coders and codebook version."""
-    versions = sorted({_text(v) for v in codings["codebook_version"]} - {""})
+    return info_of(codings["codebook_version"], codings["coder"], int(codings["source_id"].nunique()),
+                   int(codings["participant_id"].nunique()), len(codings), codebook, title=title, study=study,
+                   date=date, notes=notes)
+
+
+def info_of(versions, coders, sources: int, participants: int, codings: int, codebook=None, *,
+            title: str | None = None, study: str | None = None, date: str | None = None, notes=None) -> ReportInfo:
+    """A :class:`ReportInfo` from the facts themselves: the codebook versions and coders seen (any
+    iterables) and the counts (so a distributed run need not hold the codings)."""
+    versions = sorted({_text(v) for v in versions} - {""})
     info = ReportInfo(
         study=study or "",
         codebook=codebook.name if codebook is not None else "",
         codebook_version=(codebook.version if codebook is not None else ", ".join(versions)),
-        coders=", ".join(sorted({_text(c) for c in codings["coder"]} - {""})),
+        coders=", ".join(sorted({_text(c) for c in coders} - {""})),
         date=date or today(),
-        sources=int(codings["source_id"].nunique()),
-        participants=int(codings["participant_id"].nunique()),
-        codings=len(codings),
+        sources=sources,
+        participants=participants,
+        codings=codings,
         notes=list(notes or []),
     )
     if title:

@@ -82,18 +82,25 @@ def _against_codebook(frame, codebook, name: str):
             "after the codebook's themes. Add them to the codebook or recode.",
             UserWarning, stacklevel=3,
         )
-    retired = {i for i, node in codebook.nodes.items()
-               if node.status == "retired" or any(a.status == "retired" for a in codebook.ancestors(i))}
+    retired = retired_ids(codebook)
     if retired:
         gone = frame["code_id"].isin(retired) | frame["theme_id"].isin(retired) | frame["subtheme_id"].isin(retired)
         if gone.any():
             ids = ", ".join(sorted(set(frame.loc[gone, "code_id"].astype(str)))[:10])
+            # a census of the codings (one row per distinct values, ``_rows`` codings each) counts its rows
+            count = int(frame.loc[gone, "_rows"].sum()) if "_rows" in frame.columns else int(gone.sum())
             warnings.warn(
-                f"{name}: {int(gone.sum())} coding(s) of retired codes ({ids}) are left out of the reports.",
+                f"{name}: {count} coding(s) of retired codes ({ids}) are left out of the reports.",
                 UserWarning, stacklevel=3,
             )
             frame = frame[~gone]
     return frame
+
+
+def retired_ids(codebook) -> frozenset:
+    """The ids of retired nodes and of every node below one: reports leave their codings out."""
+    return frozenset(i for i, node in codebook.nodes.items()
+                     if node.status == "retired" or any(a.status == "retired" for a in codebook.ancestors(i)))
 
 
 def _text(value) -> str:
@@ -205,6 +212,12 @@ def group_sizes(codings, participants=None) -> GroupSizes:
     coded_people = codings.dropna(subset=["participant_id"])
     coded_groups = coded_people["group"].map(lambda g: _text(g) or NO_GROUP)
     coded = {str(g): int(n) for g, n in coded_people.groupby(coded_groups, sort=False)["participant_id"].nunique().items()}
+    return sizes_of(coded, participants)
+
+
+def sizes_of(coded: dict, participants=None) -> GroupSizes:
+    """:func:`group_sizes` from ``coded``: ``{group: coded participants}`` in the order the groups first
+    appear in the codings (however that was counted)."""
     if participants is None:
         note = ("Percentages are of the participants coded at least once in each group (the codings alone do not "
                 "give group sizes); give the corpus or the study summary for % of all participants.")

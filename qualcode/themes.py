@@ -57,15 +57,30 @@ def _counts(passages, keys: list[str], groups: list[str]):
 
 def table_of(excerpts, order, sizes) -> "object":
     """The theme table from an excerpt table, its outline and :class:`~qualcode.selection.GroupSizes`."""
+    return assemble(order, node_counts(excerpts, sizes.groups), sizes, choose_exemplars(excerpts, order),
+                    nothing_coded=excerpts.empty)
+
+
+def node_counts(excerpts, groups: list[str]):
+    """Per theme (``subtheme_id`` empty) and sub-theme: ``excerpts``, ``sources``, ``participants`` and each
+    group's participants (internal column names, see :func:`assemble`)."""
     import pandas as pd
 
-    groups = sizes.groups
     subs = _counts(excerpts, ["theme_id", "subtheme_id"], groups)
     theme_passages = excerpts.drop_duplicates(["theme_id", "source_id", "start", "end"])
     themes = _counts(theme_passages, ["theme_id"], groups).assign(subtheme_id="")
-    counts = pd.concat([themes, subs], ignore_index=True).drop_duplicates(["theme_id", "subtheme_id"])
+    return pd.concat([themes, subs], ignore_index=True).drop_duplicates(["theme_id", "subtheme_id"])
+
+
+def assemble(order, counts, sizes, exemplars: dict, *, nothing_coded: bool):
+    """The theme table from the outline, :func:`node_counts` (however they were computed), the group sizes
+    and the chosen exemplars (``{(theme_id, subtheme_id): row with text, attribution, location}``)."""
+    groups = sizes.groups
     table = order.merge(counts, on=["theme_id", "subtheme_id"], how="left")
     number_columns = ["excerpts", "sources", "participants", *map(_g, groups)]
+    for column in number_columns:
+        if column not in table.columns:
+            table[column] = 0
     table[number_columns] = table[number_columns].fillna(0).astype("int64")
     renamed = {}
     for group in groups:
@@ -73,18 +88,17 @@ def table_of(excerpts, order, sizes) -> "object":
         renamed[_g(group)] = f"{group} n"
         table[f"{group} %"] = (table[_g(group)] / size * 100).round(1) if size else 0.0
     table = table.rename(columns=renamed)
-    exemplars = choose_exemplars(excerpts, order)
-    table["exemplar"] = [shorten(exemplars[k].text) if k in exemplars else ""
-                         for k in zip(table.theme_id, table.subtheme_id)]
-    table["exemplar_by"] = [exemplars[k].attribution if k in exemplars else "" for k in zip(table.theme_id, table.subtheme_id)]
-    table["exemplar_source"] = [exemplars[k].location if k in exemplars else "" for k in zip(table.theme_id, table.subtheme_id)]
+    keys = list(zip(table.theme_id, table.subtheme_id))
+    table["exemplar"] = [shorten(exemplars[k].text) if k in exemplars else "" for k in keys]
+    table["exemplar_by"] = [exemplars[k].attribution if k in exemplars else "" for k in keys]
+    table["exemplar_source"] = [exemplars[k].location if k in exemplars else "" for k in keys]
     columns = ["number", "level", "theme_id", "subtheme_id", "theme", "subtheme", "definition", "excerpts", "sources",
                "participants"]
     for group in groups:
         columns += [f"{group} n", f"{group} %"]
     table = table[columns + ["exemplar", "exemplar_by", "exemplar_source"]]
     notes = list(sizes.notes)
-    if excerpts.empty:
+    if nothing_coded:
         notes.insert(0, "Nothing was coded: every count is zero.")
     table.attrs["notes"] = notes
     table.attrs["group_sizes"] = dict(sizes.sizes)
@@ -116,10 +130,20 @@ def theme_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None,
     the participants table or ``{group: size}``) gives the group sizes for the percentages; ``coder``
     and ``origin`` keep only those codings; ``compact=True`` gives the paper's "Table Two".
 
+    ``codings`` may be a Dask DataFrame (from ``qualcode.code(..., engine="dask")``): the counts and the
+    exemplar candidates are then computed on the cluster (:mod:`qualcode.dask_tables`), with the same result.
+
     >>> table = qualcode.theme_table(codings, codebook, corpus.summary())
     >>> table.number.iloc[:2].tolist(), table.attrs["basis"]
     (['1', '1.1'], 'study')
     """
+    from .dask_tables import is_dask_frame
+
+    if is_dask_frame(codings):
+        from .dask_tables import distributed_tables
+
+        table = distributed_tables(codings, codebook, participants, coder=coder, origin=origin).themes
+        return compact_table(table) if compact else table
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     order = outline(selected, codebook)
     table = table_of(excerpts_of(selected, order), order, group_sizes(selected, participants))

@@ -61,7 +61,8 @@ def _notes(table) -> None:
         err_console.print(f"[dim]{note}[/]", highlight=False, soft_wrap=True)
 
 
-@app.command(epilog="Example: qualcode run transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/")
+@app.command(epilog="Example: qualcode run transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/\n\n"
+                    "Example: qualcode run big_corpus/ -c codebook.yaml -o out/ --engine dask")
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")],
@@ -71,6 +72,14 @@ def run(
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate codes too.")] = False,
     long_turn_words: Annotated[int, typer.Option(help="Turns longer than this are coded sentence by sentence.", min=1)] = 200,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for coding.", min=1)] = 1,
+    engine: Annotated[str, typer.Option("--engine", help="local (this machine, --jobs processes) or dask (a Dask "
+                                                         "cluster; codings as a Parquet dataset, excerpts one Word "
+                                                         "file per group).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(help="With --engine dask: the address of a running Dask "
+                                                          "scheduler, e.g. tcp://host:8786 (default: a local cluster).")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="With --engine dask and no --scheduler: local worker "
+                                                        "processes (default: one per core).", min=1)] = None,
+    batch_mb: Annotated[float, typer.Option(help="With --engine dask: MB of source files per task.", min=0.001)] = 4.0,
     title: TitleOpt = None,
     study: Annotated[Optional[str], typer.Option("--study", help="Study name for the title pages (default: the folder name).")] = None,
     strict: Strict = False,
@@ -80,19 +89,39 @@ def run(
     """Do the whole job: read, code, and write the codings, theme table, Word documents, workbook and HTML report."""
     from ..pipeline import run as run_pipeline
 
-    with progress_bar("qualcode run") as progress, _warnings_printed():
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask.", param_hint="--engine")
+    options = {}
+    if engine == "dask":
+        from ..dask_engine import require_dask
+
+        if jobs != 1:
+            raise typer.BadParameter("--jobs sets local processes; with --engine dask, --workers sets the local "
+                                     "cluster's size.", param_hint="--jobs")
+        require_dask()
+        options = {"scheduler": scheduler, "workers": workers, "batch_mb": batch_mb,
+                   "log": lambda message: err_console.print(message, highlight=False, soft_wrap=True)}
+    elif scheduler or workers:
+        raise typer.BadParameter("--scheduler and --workers go with --engine dask.", param_hint="--engine")
+    with progress_bar("qualcode run" if engine == "local" else "qualcode run on Dask") as progress, _warnings_printed():
         result = run_pipeline(
             folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
             include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
             max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
+            engine=engine, **options,
         )
-    report_problems(result.corpus.problems)
+    report_problems(result.problems)
     for line in result.report.lines():
         console.print(line, highlight=False, soft_wrap=True)
     _notes(result.themes)
     for name, path in result.written.items():
-        wrote(path)
-    exit_for(result.corpus)
+        wrote(path, "a Parquet dataset" if name == "codings" and engine == "dask" else
+              "one Word document per group" if name == "excerpts" and engine == "dask" else "")
+    if result.notes:
+        err_console.print("Left out with --engine dask (a local run writes these):", highlight=False)
+        for note in result.notes:
+            err_console.print(f"  - {note}", highlight=False, soft_wrap=True)
+    exit_for(result)
 
 
 @app.command(epilog="Example: qualcode themes out/codings.csv -c codebooks/social_prescribing.yaml --corpus transcripts_sample/ --format docx -o themes.docx")
