@@ -239,7 +239,11 @@ def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple
 
 def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[str]):
     """The codings table for ``rows`` ``(segment row, node, start, end, score, evidence)``; ``texts`` are
-    the segments' texts as Python strings (already built for matching: no second copy of the column)."""
+    the segments' texts as Python strings (already built for matching: no second copy of the column).
+
+    ``rows`` is emptied: each column is converted to its pandas array as soon as it is built and its
+    Python objects are dropped, so the excerpts and evidence are never held twice over (the peak memory
+    of coding a large corpus is here)."""
     import numpy as np
     import pandas as pd
 
@@ -249,7 +253,10 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
     rows.sort(key=lambda r: (r[0], r[2], order[r[1]], r[3]))
     seg_rows = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     base = segments[["source_id", "segment_id", "participant_id", "group", "label", "method"]].take(seg_rows)
+    columns = {name: base[name].to_numpy() for name in base.columns}
+    del base
     offsets = segments.start.to_numpy()[seg_rows].tolist()
+    del seg_rows
     starts, ends, excerpts = [], [], []
     for (row, _, lo, hi, _, _), offset in zip(rows, offsets):
         # A long-turn window ends at the next sentence's start: trim its white space, keeping offsets exact.
@@ -259,29 +266,29 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
         starts.append(offset + lo + lead)
         ends.append(offset + lo + lead + len(excerpt))
         excerpts.append(excerpt)
+    del offsets
+    columns["start"] = np.asarray(starts, dtype=np.int64)
+    columns["end"] = np.asarray(ends, dtype=np.int64)
+    del starts, ends
+    columns["text"] = pd.Series(excerpts).array
+    del excerpts
     nodes = [codebook.nodes[r[1]] for r in rows]
-    frame = pd.DataFrame({
-        "source_id": base.source_id.to_numpy(),
-        "segment_id": base.segment_id.to_numpy(),
-        "participant_id": base.participant_id.to_numpy(),
-        "group": base.group.to_numpy(),
-        "label": base.label.to_numpy(),
-        "method": base.method.to_numpy(),
-        "start": np.asarray(starts, dtype=np.int64),
-        "end": np.asarray(ends, dtype=np.int64),
-        "text": excerpts,
-        "code_id": [n.id for n in nodes],
-        "code": [n.label for n in nodes],
-        "theme_id": [n.theme_id for n in nodes],
-        "theme": [codebook.nodes[n.theme_id].label for n in nodes],
-        "subtheme_id": [n.subtheme_id for n in nodes],
-        "subtheme": [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes],
-        "coder": f"rules@{codebook.version}",
-        "origin": "rule",
-        "score": [round(float(r[4]), 2) for r in rows],
-        "evidence": [r[5] for r in rows],
-        "codebook_version": codebook.version,
-    })
+    columns["code_id"] = [n.id for n in nodes]
+    columns["code"] = [n.label for n in nodes]
+    columns["theme_id"] = [n.theme_id for n in nodes]
+    columns["theme"] = [codebook.nodes[n.theme_id].label for n in nodes]
+    columns["subtheme_id"] = [n.subtheme_id for n in nodes]
+    columns["subtheme"] = [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes]
+    del nodes
+    columns["coder"] = f"rules@{codebook.version}"
+    columns["origin"] = "rule"
+    columns["score"] = np.asarray([round(float(r[4]), 2) for r in rows], dtype=np.float64)
+    evidence = [r[5] for r in rows]
+    rows.clear()  # the evidence strings are now held by ``evidence`` alone
+    columns["evidence"] = pd.Series(evidence).array
+    del evidence
+    columns["codebook_version"] = codebook.version
+    frame = pd.DataFrame(columns)
     return frame[CODING_COLUMNS].astype({"score": "float64"})
 
 
