@@ -130,8 +130,11 @@ class Corpus:
         ids = list(source_ids)
         unknown = [s for s in ids if s not in self._sources]
         if unknown:
+            from .queries import _close, _listing
+
             raise QualcodeError(
-                f"unknown source id(s) {', '.join(unknown)}; known sources are: {', '.join(self._sources)}."
+                f"unknown source id(s) {_listing(unknown)}{_close(unknown[0], self._sources)} The sources are: "
+                f"{_listing(list(self._sources))}."
             )
         return Corpus(self.root, self._participants, {s: self._sources[s] for s in ids}, self.problems)
 

@@ -102,3 +102,8 @@ def test_subset_keeps_order_and_rejects_unknown_ids(sample_corpus):
     assert sub.source_ids == ["C2", "GP-FG1"]
     with pytest.raises(qualcode.QualcodeError, match="unknown source id.*NOPE"):
         sample_corpus.subset(["NOPE"])
+    with pytest.raises(qualcode.QualcodeError) as error:
+        sample_corpus.subset(["C22"] + [f"X{i}" for i in range(40)])
+    message = str(error.value)
+    assert "did you mean 'C2'?" in message and "(41 in all)" in message and "X39" not in message
+    assert f"({len(sample_corpus.source_ids)} in all)" in message  # the known ids are not all listed
