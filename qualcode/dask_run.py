@@ -204,5 +204,5 @@ def write_group_excerpts(dataset: str, group: str, target: str, order, themes, g
     codings = check_codings(pd.concat(parts, ignore_index=True) if parts else empty_codings())
     selected = _select_rows(codings, _Spec(None, None, retired, {}, {}, False)).reset_index(drop=True)
     document = excerpts_document(excerpts_of(selected, order), themes, by="group", summary=summary, heatmap=heatmap,
-                                 info=info, groups=groups, only=[group])
+                                 info=info, groups=groups, only=[group], deferred=True)
     return str(save_document(document, target, force=True))

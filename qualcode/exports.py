@@ -175,7 +175,7 @@ def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None =
             info = report_info(selected, codebook, title=heading, study=study)
             document = excerpts_document(part.reset_index(drop=True), themes, by=by, heatmap=heatmap, info=info,
                                          groups=groups, only=None if name is None else [name],
-                                         summary=_summary(participants))
+                                         summary=_summary(participants), deferred=True)
             written.append(save_document(document, target, force=force))
         else:
             written.append(write_table(part.reset_index(drop=True), target, fmt, title=heading, force=force))

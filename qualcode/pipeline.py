@@ -202,7 +202,8 @@ def _writers(tables: dict, force: bool) -> dict:
         "theme_table_docx": lambda p: save_document(
             theme_table_document(themes, info=t["theme_info"], heatmap=png, summary=summary), p, force=force),
         "excerpts": lambda p: save_document(
-            excerpts_document(excerpts, themes, by=t["by"], summary=summary, heatmap=png, info=t["info"]), p,
+            excerpts_document(excerpts, themes, by=t["by"], summary=summary, heatmap=png, info=t["info"],
+                              deferred=True), p,
             force=force),
         "workbook": lambda p: atomic_write(p, workbook, force=force),
         "report": lambda p: save_html(

@@ -18,7 +18,7 @@ from .docx_layout import (GREY, HEADER_FILL, THEME_FILL, fill_toc, new_document,
                           toc_placeholder)
 from .output import atomic_write
 from .selection import NO_GROUP
-from .word import BodyWriter, _cant_split, _repeat_header, add_table, clean, set_widths, shade
+from .word import BodyWriter, _cant_split, _repeat_header, add_table, clean, save_deferred, set_widths, shade
 
 SUMMARY_NAMES = {"group": "Group", "participants": "Participants", "individual_interviews": "Interviews",
                  "joint_interviews": "Joint interviews", "focus_groups": "Focus groups", "surveys": "Survey responses",
@@ -267,13 +267,17 @@ def _nested(body: BodyWriter, part, levels) -> None:
 
 # -- the documents ---------------------------------------------------------------------------------
 def excerpts_document(excerpts, themes, *, by: str = "group", summary=None, heatmap: bytes | None = None,
-                      info=None, groups: list[str] | None = None, only: list[str] | None = None):
+                      info=None, groups: list[str] | None = None, only: list[str] | None = None,
+                      deferred: bool = False):
     """The coded-excerpts Word document (see the module doc) as a python-docx ``Document``.
 
     ``excerpts``: an :func:`~qualcode.excerpts.excerpt_table`; ``themes``: the matching
     :func:`~qualcode.themes.theme_table`; ``summary``: the study summary (optional); ``heatmap``: PNG
     bytes (optional); ``info``: a :class:`~qualcode.reports.ReportInfo`; ``groups``: group order;
     ``only``: the groups (``by="group"``) or theme ids (``by="theme"``) to give sections (default all).
+    ``deferred=True`` keeps the excerpts as XML text until :func:`save_document` writes them into the file
+    (a fraction of the memory, for large documents); the returned document then holds a placeholder in
+    their place, so save it with :func:`save_document` only.
     """
     from .reports import ReportInfo
 
@@ -296,7 +300,7 @@ def excerpts_document(excerpts, themes, *, by: str = "group", summary=None, heat
         body.paragraph("Coded excerpts", "Heading 1")
         body.paragraph("Nothing was coded: there are no excerpts to show.", "Counts")
     else:
-        with body.batch():
+        with body.deferred() if deferred else body.batch():
             _excerpt_sections(document, body, excerpts, themes, by, groups, only)
     fill_toc(document, body, toc)
     return document
@@ -351,5 +355,6 @@ def matrix_document(matrix, *, info=None):
 
 
 def save_document(document, path, *, force: bool = False):
-    """Save a python-docx document atomically (refusing to overwrite unless ``force``)."""
-    return atomic_write(path, lambda tmp: document.save(str(tmp)), force=force)
+    """Save a python-docx document atomically (refusing to overwrite unless ``force``), with any
+    paragraphs a :meth:`~qualcode.word.BodyWriter.deferred` block held back."""
+    return atomic_write(path, lambda tmp: save_deferred(document, tmp), force=force)

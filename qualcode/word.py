@@ -144,6 +144,7 @@ class BodyWriter:
         self.document = document
         self._ids: dict[str, str] = {}
         self._pending: list[str] | None = None
+        self._deferred: list[bytes] | None = None
         self.headings: list[tuple[int, str]] = []  # (level, text) of every heading added, for a TOC
 
     def style_id(self, name: str) -> str:
@@ -183,9 +184,38 @@ class BodyWriter:
         return None
 
     def flush(self) -> None:
-        if self._pending:
+        if self._pending and self._deferred is not None:
+            self._deferred.append("".join(self._pending).encode("utf-8"))
+            self._pending.clear()
+        elif self._pending:
             self._insert(parse_paragraphs(self._pending))
             self._pending.clear()
+
+    def deferred(self):
+        """Like :meth:`batch`, but the paragraphs stay XML text (UTF-8, a few hundred bytes each, where
+        python-docx elements take several KB) until :func:`save_deferred` splices them into the saved
+        file. The document in memory holds a marker paragraph in their place, so save it only with
+        :func:`save_deferred` (``qualcode.report_docx.save_document`` does)."""
+        from contextlib import contextmanager
+        import uuid
+
+        @contextmanager
+        def holding():
+            self.flush()
+            marker = f"qualcode-deferred-{uuid.uuid4().hex}"
+            self._insert(parse_paragraphs([paragraph_string(marker)]))
+            chunks: list[bytes] = []
+            self._pending, self._deferred = [], chunks
+            try:
+                yield self
+            finally:
+                self.flush()
+                self._pending = self._deferred = None
+                deferred = getattr(self.document, "_qualcode_deferred", {})
+                deferred[marker] = chunks
+                self.document._qualcode_deferred = deferred
+
+        return holding()
 
     def batch(self):
         from contextlib import contextmanager
@@ -200,6 +230,43 @@ class BodyWriter:
                 self._pending = None
 
         return holding()
+
+
+def save_deferred(document, path) -> None:
+    """Save ``document`` to ``path`` with the paragraphs held back by :meth:`BodyWriter.deferred` in
+    place of their markers, streamed into ``word/document.xml`` without building them as elements."""
+    import io
+    import zipfile
+
+    deferred = getattr(document, "_qualcode_deferred", None)
+    if not deferred:
+        document.save(str(path))
+        return
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info.filename))
+                continue
+            xml = source.read(info.filename)
+            cuts = []
+            for marker, chunks in deferred.items():
+                at = xml.find(paragraph_string(marker).encode("utf-8"))
+                if at < 0 or xml.count(marker.encode("ascii")) != 1:
+                    raise RuntimeError(f"the document lost its placeholder {marker} before saving")
+                cuts.append((at, at + len(paragraph_string(marker).encode("utf-8")), chunks))
+            cuts.sort(key=lambda cut: cut[0])
+            entry = zipfile.ZipInfo("word/document.xml", date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with target.open(entry, "w") as out:
+                done = 0
+                for start, end, chunks in cuts:
+                    out.write(xml[done:start])
+                    for chunk in chunks:
+                        out.write(chunk)
+                    done = end
+                out.write(xml[done:])
 
 
 def add_field(paragraph, instruction: str, placeholder: str = "") -> None:

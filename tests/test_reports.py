@@ -39,7 +39,7 @@ def sample_docx(sample, tmp_path_factory):
     png = figure_png(prevalence_heatmap(themes))
     info = report_info(coded, book, study="Sample study", date="1 January 2027")
     path = tmp_path_factory.mktemp("docx") / "excerpts.docx"
-    save_document(excerpts_document(excerpts, themes, summary=summary, heatmap=png, info=info), path)
+    save_document(excerpts_document(excerpts, themes, summary=summary, heatmap=png, info=info, deferred=True), path)
     return path
 
 
@@ -150,6 +150,37 @@ def test_bad_text_never_breaks_the_document(tmp_path):
     assert len(quotes[1].split()) == 12000
     html = html_report(themes, excerpt_table(frame, codebook()))
     assert "&lt;b&gt;&amp;amp;&lt;/b&gt;" in html and "\x01" not in html
+
+
+def test_excerpts_held_as_text_until_saved_give_the_same_document(sample, sample_docx, tmp_path):
+    """The exports keep the excerpts as XML text and splice them in when saving (a fraction of the
+    memory); the file must be the one python-docx would have written from elements."""
+    import zipfile
+
+    from lxml import etree
+
+    coded, book, summary, themes, excerpts = sample
+    png = figure_png(prevalence_heatmap(themes))
+    info = report_info(coded, book, study="Sample study", date="1 January 2027")
+    plain = save_document(excerpts_document(excerpts, themes, summary=summary, heatmap=png, info=info),
+                          tmp_path / "plain.docx")
+
+    def body(path):
+        with zipfile.ZipFile(path) as z:
+            return etree.tostring(etree.fromstring(z.read("word/document.xml")), method="c14n")
+
+    assert body(sample_docx) == body(plain)
+    assert blocks(sample_docx) == blocks(plain) and sum(s == "Quote" for s, _ in blocks(plain)) == len(excerpts)
+    # by theme, and with text that needs escaping or cleaning
+    nasty = "Zo\u00eb said \u201cit\u2019s\u201d <b>&amp;</b> \x01\nnext line"
+    frame = pd.DataFrame([row("s1", "P1", "G1", "Zo\u00eb", 0, 10, "a1", text=nasty),
+                          row("s2", "P2", "G2", "P2", 0, 10, "b", text="plain")])
+    nasty_themes = qualcode.theme_table(frame, codebook())
+    table = excerpt_table(frame, codebook())
+    paths = [save_document(excerpts_document(table, nasty_themes, by="theme", deferred=held), tmp_path / f"{held}.docx")
+             for held in (False, True)]
+    assert body(paths[0]) == body(paths[1])
+    assert "Zo\u00eb said \u201cit\u2019s\u201d <b>&amp;</b> \nnext line" in [t for s, t in blocks(paths[1]) if s == "Quote"]
 
 
 def test_empty_codings_still_give_documents_that_say_so(tmp_path):
