@@ -42,12 +42,6 @@ def turn_unit(source: Source) -> str:
     return "answer" if source.method == "survey" else "turn"
 
 
-def iter_turn_spans(jobs: list[Job]) -> Iterator[Span]:
-    """Spans of the ``turn`` unit (``answer`` for survey sources)."""
-    for i, (source, _, turn) in enumerate(jobs):
-        yield i, turn_unit(source), turn.start, turn.end, ""
-
-
 def iter_paragraph_spans(jobs: list[Job]) -> Iterator[Span]:
     """Spans of the ``paragraph`` unit: turns split at blank lines."""
     for i, (source, _, turn) in enumerate(jobs):
@@ -76,7 +70,7 @@ def iter_sentence_spans(jobs: list[Job], batch_size: int = 256) -> Iterator[Span
                 yield i, "sentence", start, end, f".s{k}"
 
 
-_SPANS = {"turn": iter_turn_spans, "answer": iter_turn_spans, "paragraph": iter_paragraph_spans, "sentence": iter_sentence_spans}
+_SPANS = {"paragraph": iter_paragraph_spans, "sentence": iter_sentence_spans}  # the turn unit is built directly
 
 
 def _turn_columns(jobs: list[Job], groups: dict, labels: dict) -> dict[str, list]:
@@ -114,19 +108,24 @@ def segments_frame(sources: Iterable[Source], participants, unit: str = "turn", 
     groups = dict(zip(participants["participant_id"], participants["group"]))
     labels = dict(zip(participants["participant_id"], participants["label"]))
     per_turn = pd.DataFrame(_turn_columns(jobs, groups, labels))
-    rows, kinds, starts, ends, suffixes = [], [], [], [], []
-    for row, kind, start, end, suffix in _SPANS[unit](jobs):
-        rows.append(row)
-        kinds.append(kind)
-        starts.append(start)
-        ends.append(end)
-        suffixes.append(suffix)
-    if len(rows) == len(jobs) and rows[-1:] == [len(jobs) - 1]:  # one span per turn: nothing to repeat
+    if unit in ("turn", "answer"):  # one span per turn, the turn itself: columns straight from the jobs
+        kinds = [turn_unit(source) for source, _, _ in jobs]
+        starts = [turn.start for _, _, turn in jobs]
+        ends = [turn.end for _, _, turn in jobs]
+        texts = [source.text[turn.start : turn.end] for source, _, turn in jobs]
         frame = per_turn
+        frame["segment_id"] = [f"{source.source_id}:t{number}" for source, number, _ in jobs]
     else:
+        rows, kinds, starts, ends, suffixes = [], [], [], [], []
+        for row, kind, start, end, suffix in _SPANS[unit](jobs):
+            rows.append(row)
+            kinds.append(kind)
+            starts.append(start)
+            ends.append(end)
+            suffixes.append(suffix)
         frame = per_turn.take(np.asarray(rows, dtype=np.int64)).reset_index(drop=True)
-    texts = [jobs[row][0].text[start:end] for row, start, end in zip(rows, starts, ends)]
-    frame["segment_id"] = [f"{jobs[row][0].source_id}:t{jobs[row][1]}{sfx}" for row, sfx in zip(rows, suffixes)]
+        texts = [jobs[row][0].text[start:end] for row, start, end in zip(rows, starts, ends)]
+        frame["segment_id"] = [f"{jobs[row][0].source_id}:t{jobs[row][1]}{sfx}" for row, sfx in zip(rows, suffixes)]
     frame["unit"] = kinds
     frame["start"] = np.asarray(starts, dtype=np.int64)
     frame["end"] = np.asarray(ends, dtype=np.int64)
