@@ -20,12 +20,10 @@ hold every excerpt; it points to the Word documents).
 
 from __future__ import annotations
 
-import os
 import shutil
 import uuid
 from pathlib import Path
 
-from .errors import OutputExistsError
 
 #: Output name -> file (or folder) name inside the output folder, with ``engine="dask"``.
 OUTPUTS = {
@@ -124,7 +122,7 @@ def _tables(coded, book, *, title, study) -> dict:
 def _write(dask, coded, tables: dict, planned: dict[str, Path], force: bool, step) -> dict[str, Path]:
     """The excerpt documents on the workers, meanwhile the small outputs here; then the folder into place."""
     from .exports import split_targets
-    from .output import atomic_write
+    from .output import atomic_write, move_folder_into_place
     from .pipeline import workbook_sheets
     from .report_docx import save_document, theme_table_document
     from .report_html import html_report, save_html
@@ -163,29 +161,12 @@ def _write(dask, coded, tables: dict, planned: dict[str, Path], force: bool, ste
             written[name] = write(planned[name])
         step("write:excerpts")
         dask.gather(futures)
-        written["excerpts"] = _into_place(work, folder, force)
+        written["excerpts"] = move_folder_into_place(work, folder, force)
         work = None
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
     return {name: written[name] for name in OUTPUTS}
-
-
-def _into_place(work: Path, folder: Path, force: bool) -> Path:
-    """Move the finished folder ``work`` to ``folder`` (replacing an existing one only with ``force``)."""
-    if folder.exists():
-        if not force:
-            raise OutputExistsError(f"{folder} appeared while it was being written; nothing was replaced.")
-        old = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:12]}.old"
-        os.replace(folder, old)
-        os.replace(work, folder)
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
-    else:
-        os.replace(work, folder)
-    return folder
 
 
 def write_group_excerpts(dataset: str, group: str, target: str, order, themes, groups: list[str], info, summary,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .codings import CODING_COLUMNS
 from .errors import CodingsError, OutputExistsError, QualcodeError
-from .output import check_output_folder
+from .output import check_output_folder, move_folder_into_place
 
 _NUMBERS = {"start": "int64", "end": "int64", "score": "float64"}
 _PART = "part-{:06d}.parquet"
@@ -106,19 +106,7 @@ def finish_dataset(work: Path, path: str | Path, parts: int, force: bool = False
     if missing:
         raise QualcodeError(f"{len(missing)} part(s) of the codings dataset were not written (first: "
                             f"{_PART.format(missing[0])}); nothing was written to {path}. Run again.")
-    if path.exists():
-        if not force:
-            raise OutputExistsError(f"{path} appeared while it was being written; nothing was replaced.")
-        old = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.old"
-        os.replace(path, old)
-        os.replace(work, path)
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
-    else:
-        os.replace(work, path)
-    return path
+    return move_folder_into_place(work, path, force)
 
 
 def discard_dataset(work: Path | None) -> None:

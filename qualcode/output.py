@@ -55,3 +55,24 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool
 def write_text(path: str | Path, text: str, *, force: bool = False) -> Path:
     """Atomically write ``text`` (UTF-8) to ``path``."""
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), force=force)
+
+
+def move_folder_into_place(work: Path, folder: Path, force: bool = False) -> Path:
+    """Rename the finished folder ``work`` to ``folder``, replacing an existing one only with ``force``
+    (it is first renamed aside, so ``folder`` is never half old and half new)."""
+    import shutil
+    import uuid
+
+    if folder.exists():
+        if not force:
+            raise OutputExistsError(f"{folder} appeared while it was being written; nothing was replaced.")
+        old = folder.parent / f".{folder.name}.{uuid.uuid4().hex[:12]}.old"
+        os.replace(folder, old)
+        os.replace(work, folder)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+    else:
+        os.replace(work, folder)
+    return folder

@@ -98,3 +98,17 @@ def human_codings(sample_corpus, sample_codebook):
     """The generated two-coder set: ``(coder_a, coder_b)`` codings tables."""
     folder = ROOT / "tests" / "data" / "human"
     return tuple(qualcode.read_codings(folder / f"coder_{x}.csv", sample_corpus, sample_codebook) for x in "ab")
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask client of a 2-worker ``LocalCluster`` (one thread each), started and stopped by the test module."""
+    import logging
+
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                       silence_logs=logging.CRITICAL)
+    dask_client = distributed.Client(cluster)
+    yield dask_client
+    dask_client.close()
+    cluster.close()

@@ -5,7 +5,6 @@ Tiny batches (``batch_mb``) make every corpus span many tasks, so batch boundari
 """
 
 import csv
-import logging
 import os
 import signal
 import warnings
@@ -27,16 +26,6 @@ distributed = pytest.importorskip("distributed")  # the test extra installs it; 
 
 BOOK = ROOT / "codebooks" / "social_prescribing.yaml"
 TINY = 0.004  # MB per batch: about one transcript per task
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                       silence_logs=logging.CRITICAL)
-    dask_client = distributed.Client(cluster)
-    yield dask_client
-    dask_client.close()
-    cluster.close()
 
 
 @pytest.fixture(scope="module")

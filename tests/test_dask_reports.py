@@ -4,7 +4,6 @@ Every table is compared with the one the local code computes from the same codin
 ``distributed.LocalCluster`` of 2 worker processes serves the module; the tests start and stop it.
 """
 
-import logging
 import warnings
 
 import docx
@@ -28,16 +27,6 @@ dd = pytest.importorskip("dask.dataframe")
 
 BOOK = ROOT / "codebooks" / "social_prescribing.yaml"
 TINY = 0.004  # MB per batch: about one transcript per task
-
-
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                       silence_logs=logging.CRITICAL)
-    dask_client = distributed.Client(cluster)
-    yield dask_client
-    dask_client.close()
-    cluster.close()
 
 
 @pytest.fixture(scope="module")
