@@ -112,3 +112,17 @@ def client():
     yield dask_client
     dask_client.close()
     cluster.close()
+
+
+def hide_dask(monkeypatch) -> None:
+    """Make ``import dask`` and ``import distributed`` fail, as on an install without the dask extra."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.split(".")[0] in ("dask", "distributed"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)

@@ -20,7 +20,7 @@ from qualcode.dataset import conform, dataset_groups, iter_excerpts
 from qualcode.errors import QualcodeError
 from qualcode.loading import CorpusError
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, hide_dask
 
 distributed = pytest.importorskip("distributed")  # the test extra installs it; CI always runs these
 
@@ -224,16 +224,7 @@ def _restore_loading():
 
 
 def test_missing_dask_says_how_to_install_it(monkeypatch, tmp_path):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_dask(name, *args, **kwargs):
-        if name.split(".")[0] in ("dask", "distributed"):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_dask)
+    hide_dask(monkeypatch)
     result = CliRunner().invoke(app_(), ["code", str(SAMPLE), "-c", str(BOOK), "-o", str(tmp_path / "c.parquet"),
                                          "--engine", "dask"])
     assert result.exit_code == 1 and 'pip install "qualcode[dask]"' in result.output

@@ -18,7 +18,7 @@ from qualcode.dataset import conform
 from qualcode.errors import CodingsError, QualcodeError
 from qualcode.exports import export_excerpts
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, hide_dask
 from .report_data import codebook as tiny_codebook
 from .report_data import codings as tiny_codings
 
@@ -212,16 +212,7 @@ def test_run_engine_options_are_checked(monkeypatch, tmp_path):
     result = CliRunner().invoke(app(), ["run", str(SAMPLE), "-c", str(BOOK), "-o", str(tmp_path), "--engine", "dask",
                                         "--jobs", "2"])
     assert result.exit_code == 2 and "--workers" in result.output
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_dask(name, *args, **kwargs):
-        if name.split(".")[0] in ("dask", "distributed"):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_dask)
+    hide_dask(monkeypatch)
     result = CliRunner().invoke(app(), ["run", str(SAMPLE), "-c", str(BOOK), "-o", str(tmp_path / "o"),
                                         "--engine", "dask"])
     assert result.exit_code == 1 and 'pip install "qualcode[dask]"' in result.output
