@@ -201,19 +201,16 @@ class BodyWriter:
 
         @contextmanager
         def holding():
-            self.flush()
             marker = f"qualcode-deferred-{uuid.uuid4().hex}"
-            self._insert(parse_paragraphs([paragraph_string(marker)]))
+            self.append(paragraph_xml(marker))
             chunks: list[bytes] = []
-            self._pending, self._deferred = [], chunks
+            self._deferred = chunks
             try:
-                yield self
+                with self.batch():  # its last flush still goes to ``chunks``
+                    yield self
             finally:
-                self.flush()
-                self._pending = self._deferred = None
-                deferred = getattr(self.document, "_qualcode_deferred", {})
-                deferred[marker] = chunks
-                self.document._qualcode_deferred = deferred
+                self._deferred = None
+                self.document._qualcode_deferred = {**getattr(self.document, "_qualcode_deferred", {}), marker: chunks}
 
         return holding()
 
@@ -252,10 +249,11 @@ def save_deferred(document, path) -> None:
             xml = source.read(info.filename)
             cuts = []
             for marker, chunks in deferred.items():
-                at = xml.find(paragraph_string(marker).encode("utf-8"))
+                placeholder = paragraph_string(marker).encode("utf-8")
+                at = xml.find(placeholder)
                 if at < 0 or xml.count(marker.encode("ascii")) != 1:
                     raise RuntimeError(f"the document lost its placeholder {marker} before saving")
-                cuts.append((at, at + len(paragraph_string(marker).encode("utf-8")), chunks))
+                cuts.append((at, at + len(placeholder), chunks))
             cuts.sort(key=lambda cut: cut[0])
             entry = zipfile.ZipInfo("word/document.xml", date_time=info.date_time)
             entry.compress_type = zipfile.ZIP_DEFLATED
