@@ -118,7 +118,7 @@ def phase(name: str, folder: Path) -> dict:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from qualcode.overlap import overlaps
+    from qualcode.human.overlap import overlaps
 
     units = units.reset_index(drop=True)
     codes = sorted(set(train.code_id))

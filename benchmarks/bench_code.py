@@ -27,7 +27,7 @@ SHIPPED = ROOT / "codebooks" / "social_prescribing.yaml"
 def generated_codebook(path: Path, nodes: int = 500, keywords: int = 10, seed: int = 0) -> Path:
     """A codebook of ``nodes`` nodes (5 themes x 10 sub-themes x ~9 codes) with ~``keywords`` keywords each."""
     import qualcode
-    from qualcode.codebook import Codebook
+    from qualcode.codebook.model import Codebook
 
     if path.exists():
         return path
@@ -65,8 +65,8 @@ def phase(name: str, folder: Path, codebook: Path) -> dict:
     import pandas  # noqa: F401
 
     import qualcode
-    from qualcode.codebook import Codebook
-    from qualcode.coding import apply_codebook
+    from qualcode.codebook.model import Codebook
+    from qualcode.coding.coder import apply_codebook
 
     corpus = qualcode.load_corpus(folder)
     segments = corpus.segments(include_researchers=False)

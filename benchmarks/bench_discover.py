@@ -32,8 +32,8 @@ def phase(name: str, folder: Path, count: int) -> dict:
     import pandas  # noqa: F401  (start-up, not throughput)
 
     import qualcode
-    from qualcode.discovery import Discoverer
-    from qualcode.terms import TermExtractor
+    from qualcode.discovery.discoverer import Discoverer
+    from qualcode.discovery.terms import TermExtractor
 
     corpus = qualcode.load_corpus(folder)
     segments = corpus.segments(include_researchers=False)

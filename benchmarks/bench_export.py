@@ -76,15 +76,15 @@ def phase(name: str, codings_path: Path, codebook: Path) -> dict:
         elif name == "matrix":
             qualcode.framework_matrix(codings, book, truncate=None)
         elif name == "word":
-            from qualcode.plots import figure_png, prevalence_heatmap
-            from qualcode.report_docx import excerpts_document, save_document
+            from qualcode.reports.plots import figure_png, prevalence_heatmap
+            from qualcode.reports.docx import excerpts_document, save_document
 
             themes = qualcode.theme_table(codings, book, summary)
             document = excerpts_document(qualcode.excerpt_table(codings, book), themes, summary=summary,
                                          heatmap=figure_png(prevalence_heatmap(themes)))
             save_document(document, out / "excerpts.docx")
         elif name == "xlsx":
-            from qualcode.tables import write_sheets
+            from qualcode.writers.tables import write_sheets
 
             themes = qualcode.theme_table(codings, book, summary)
             matrix = qualcode.framework_matrix(codings, book, truncate=None)

@@ -53,7 +53,7 @@ def make_codings(folder: Path, count: int, out: Path, seed: int = 0) -> Path:
                      "coder": ("Alice", "Bob", "rules@1.0")[i % 3]})
     frame = pd.DataFrame(rows).drop_duplicates()
     out.parent.mkdir(parents=True, exist_ok=True)
-    from qualcode.human import human_rows
+    from qualcode.human.codings import human_rows
 
     table, problems = human_rows(frame, corpus, book)
     assert not problems, problems[:3]

@@ -74,7 +74,7 @@ def phase(name: str, folder: Path, scheduler: str | None) -> dict:
     import pandas  # noqa: F401  (import time is start-up, not throughput)
 
     import qualcode
-    from qualcode.codebook import Codebook
+    from qualcode.codebook.model import Codebook
 
     book = Codebook.from_yaml(BOOK)
     out_dir = Path(tempfile.mkdtemp(prefix="qualcode-bench-out-"))
@@ -82,8 +82,8 @@ def phase(name: str, folder: Path, scheduler: str | None) -> dict:
     result: dict = {"phase": name}
     try:
         if name in ("jobs1", "jobs2"):
-            from qualcode.coding import apply_codebook
-            from qualcode.codings import write_codings
+            from qualcode.coding.coder import apply_codebook
+            from qualcode.coding.table import write_codings
 
             qualcode.nlp()
             cpu = cpu_seconds() + cpu_seconds("children")
@@ -102,7 +102,7 @@ def phase(name: str, folder: Path, scheduler: str | None) -> dict:
         else:
             import distributed
 
-            from qualcode.dask_engine import apply_codebook_dask
+            from qualcode.dask.engine import apply_codebook_dask
 
             client = distributed.Client(scheduler)
             client.run(qualcode.nlp)  # workers import qualcode and spaCy before timing, as local phases do

@@ -9,8 +9,10 @@
 True
 
 In Jupyter, a corpus, a codebook and ``codings.qc`` show themselves as rich tables, and ``%load_ext
-qualcode`` shows a :class:`QualcodeError` as one short message (see :mod:`qualcode.jupyter`). Plots are in
-:mod:`qualcode.plots`; the questions ``codings.qc`` answers are in :mod:`qualcode.queries`.
+qualcode`` shows a :class:`QualcodeError` as one short message (see :mod:`qualcode.notebook.jupyter`). Plots are in
+:mod:`qualcode.reports.plots` (also ``qualcode.plots``); the questions ``codings.qc`` answers are in
+:mod:`qualcode.analysis.queries` (also ``qualcode.queries``). The README's "How the code is laid out" says
+which subpackage holds what.
 
 ``import qualcode`` loads neither pandas, spaCy, scikit-learn nor matplotlib: each is imported by the first
 function that needs it.
@@ -18,17 +20,15 @@ function that needs it.
 
 from __future__ import annotations
 
-from .agreement import agreement
-from .codebook import Codebook
-from .codebook_diff import diff_codebooks
-from .coding import apply_codebook, code
-from .codings import read_codings_table, write_codings
-from .corpus import Corpus
-from .discovery import Discoverer, discover
-from .excerpts import excerpt_table
-from .matrix import framework_matrix
-from .pipeline import run
-from .themes import theme_table
+from .analysis.saturation import saturation
+from .codebook.diff import diff_codebooks
+from .codebook.model import Codebook
+from .coding.coder import apply_codebook
+from .coding.table import read_codings_table, write_codings
+from .corpus.corpus import Corpus
+from .corpus.loading import CorpusError, load_corpus
+from .discovery.discoverer import Discoverer, discover
+from .engines import code, excerpt_table, framework_matrix, theme_table
 from .errors import (
     CodebookError,
     CodingsError,
@@ -40,25 +40,25 @@ from .errors import (
     SourceFormatError,
     UnsafeArchiveError,
 )
-from .human import read_codings
+from .human.agreement import agreement
+from .human.codings import read_codings
+from .human.merge import merge_codings, read_any_codings
+from .human.suggest import Suggester
 from .language import nlp
-from .loading import CorpusError, load_corpus
-from .merge import merge_codings, read_any_codings
-from .suggest import Suggester
-from .saturation import saturation
-from . import pandas_hook as _pandas_hook
-
-__version__ = "0.1.0"
+from .notebook import pandas_hook as _pandas_hook  # the notebook layer: displays registered, DataFrame.qc below
+from .pipeline import run
+from .version import __version__
 
 #: Names imported on first use, so that ``import qualcode`` stays fast: name -> module.
 _LAZY = {
     **{name: "qualcode.refi" for name in ("read_qdpx", "write_qdpx", "import_qdpx", "read_qdc", "write_qdc")},
-    **{name: "qualcode.exports" for name in ("export_themes", "export_matrix", "export_excerpts")},
-    **{name: "qualcode.codebook_edit" for name in ("merge_candidates", "add_node", "rename_node", "move_node",
+    **{name: "qualcode.reports.exports" for name in ("export_themes", "export_matrix", "export_excerpts")},
+    **{name: "qualcode.codebook.edit" for name in ("merge_candidates", "add_node", "rename_node", "move_node",
                                                    "retire_node")},
 }
 #: Submodules reachable as attributes after ``import qualcode`` (imported on first use).
-_SUBMODULES = ("plots", "queries", "jupyter")
+_SUBMODULES = {"plots": "qualcode.reports.plots", "queries": "qualcode.analysis.queries",
+               "jupyter": "qualcode.notebook.jupyter"}
 
 _pandas_hook.install()  # DataFrame.qc, registered when pandas is first imported
 
@@ -69,7 +69,7 @@ def __getattr__(name: str):
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _SUBMODULES:
-        return importlib.import_module(f"qualcode.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     raise AttributeError(f"module 'qualcode' has no attribute {name!r}")
 
 
@@ -78,15 +78,15 @@ def __dir__() -> list[str]:
 
 
 def load_ipython_extension(ipython) -> None:
-    """``%load_ext qualcode``: short error messages for QualcodeError (see :mod:`qualcode.jupyter`)."""
-    from .jupyter import load_ipython_extension as load
+    """``%load_ext qualcode``: short error messages for QualcodeError (see :mod:`qualcode.notebook.jupyter`)."""
+    from .notebook.jupyter import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython) -> None:
     """``%unload_ext qualcode``: full tracebacks again."""
-    from .jupyter import unload_ipython_extension as unload
+    from .notebook.jupyter import unload_ipython_extension as unload
 
     unload(ipython)
 

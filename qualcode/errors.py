@@ -6,6 +6,8 @@ A message names the file, the line or code id, the bad value and the fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class QualcodeError(Exception):
     """Base class of every error qualcode raises on purpose."""
@@ -49,3 +51,20 @@ class OutputExistsError(QualcodeError):
 
 class NotFittedError(QualcodeError, ValueError, AttributeError):
     """An estimator was used before ``fit`` (like scikit-learn's NotFittedError)."""
+
+
+# -- the words of a message ------------------------------------------------------------------------
+def did_you_mean(wanted: str, options: Iterable[str]) -> str:
+    """``"; did you mean 'Clients'?"`` for the option closest to ``wanted`` (case-insensitive), else ``""``."""
+    import difflib
+
+    options = [str(o) for o in options]
+    lower = {o.casefold(): o for o in options}
+    close = difflib.get_close_matches(str(wanted).casefold(), list(lower), n=1, cutoff=0.5)
+    return f"; did you mean {lower[close[0]]!r}?" if close else ""
+
+
+def listing(options: list[str], limit: int = 15) -> str:
+    """``a, b, c`` cut to ``limit`` names with how many there are in all; ``none`` for no options."""
+    shown = ", ".join(options[:limit])
+    return shown + (f", ... ({len(options)} in all)" if len(options) > limit else "") if options else "none"

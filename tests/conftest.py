@@ -120,9 +120,9 @@ def hide_dask(monkeypatch) -> None:
 
     real_import = builtins.__import__
 
-    def no_dask(name, *args, **kwargs):
-        if name.split(".")[0] in ("dask", "distributed"):
+    def no_dask(name, globals=None, locals=None, fromlist=(), level=0):
+        if level == 0 and name.split(".")[0] in ("dask", "distributed"):  # not qualcode's own .dask subpackage
             raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
+        return real_import(name, globals, locals, fromlist, level)
 
     monkeypatch.setattr(builtins, "__import__", no_dask)

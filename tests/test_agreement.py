@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.agreement import agreement, krippendorff_band, landis_koch, nominal_alpha
-from qualcode.codebook import Codebook
+from qualcode.human.agreement import agreement, krippendorff_band, landis_koch, nominal_alpha
+from qualcode.codebook.model import Codebook
 from qualcode.errors import CodingsError
 
 from .conftest import ROOT, SAMPLE

@@ -25,8 +25,9 @@ def test_every_public_name_resolves_and_shows_in_dir():
     for name in qualcode.__all__:
         assert getattr(qualcode, name) is not None
         assert name in names  # tab completion finds the lazily imported ones too
-    for module in ("plots", "queries", "jupyter"):
-        assert getattr(qualcode, module).__name__ == f"qualcode.{module}"
+    for module, path in (("plots", "qualcode.reports.plots"), ("queries", "qualcode.analysis.queries"),
+                         ("jupyter", "qualcode.notebook.jupyter")):
+        assert getattr(qualcode, module).__name__ == path
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         qualcode.nope
 
@@ -71,7 +72,8 @@ def _examples(obj, name):
     return tests
 
 
-EXAMPLES = [*DOCUMENTED, "qualcode", "qualcode.queries", "qualcode.accessor", "qualcode.plots"]
+EXAMPLES = [*DOCUMENTED, "qualcode", "qualcode.engines", "qualcode.analysis.queries", "qualcode.notebook.accessor",
+            "qualcode.reports.plots"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

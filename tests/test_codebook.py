@@ -2,7 +2,7 @@
 
 import pytest
 
-from qualcode.codebook import Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.errors import CodebookError
 
 from .conftest import ROOT

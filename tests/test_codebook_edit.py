@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from qualcode import Codebook, CodebookError, diff_codebooks
-from qualcode.codebook_edit import (
+from qualcode.codebook.edit import (
     add_node,
     bump_version,
     default_author,

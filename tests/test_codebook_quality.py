@@ -8,8 +8,8 @@ without seeing the codebook. These tests guard the rules' quality: they fail if 
 import pandas as pd
 import pytest
 
-from qualcode.codebook import Codebook
-from qualcode.coding import apply_codebook
+from qualcode.codebook.model import Codebook
+from qualcode.coding.coder import apply_codebook
 
 from .conftest import ROOT
 

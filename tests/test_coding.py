@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.codebook import Codebook
-from qualcode.coding import apply_codebook, code
-from qualcode.codings import CODING_COLUMNS
-from qualcode.rules import parse_evidence
+from qualcode.codebook.model import Codebook
+from qualcode.coding.coder import apply_codebook, code
+from qualcode.coding.table import CODING_COLUMNS
+from qualcode.coding.rules import parse_evidence
 
 from .conftest import ROOT, write_participants, write_sources
 
@@ -172,7 +172,7 @@ def test_near_evidence_names_the_terms_that_matched(talk):
 
 
 def test_regex_prefilter_anchors_are_required_literals():
-    from qualcode.rules import regex_anchors
+    from qualcode.coding.rules import regex_anchors
 
     assert regex_anchors(r"\bfunding\b") == {"funding"}
     assert regex_anchors(r"\b(?:doctor|GP|nurse)\s+(?:\w+\s+)?mentioned it\b") == {"mentioned it"}

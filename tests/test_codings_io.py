@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from qualcode.codebook import Codebook
-from qualcode.coding import code
-from qualcode.codings import CODING_COLUMNS, read_codings_table, write_codings
+from qualcode.codebook.model import Codebook
+from qualcode.coding.coder import code
+from qualcode.coding.table import CODING_COLUMNS, read_codings_table, write_codings
 from qualcode.errors import CodingsError, OutputExistsError
 
 from .conftest import ROOT

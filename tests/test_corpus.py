@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.segments import SEGMENT_COLUMNS
+from qualcode.corpus.segments import SEGMENT_COLUMNS
 
 from .conftest import write_participants, write_sources
 

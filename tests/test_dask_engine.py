@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 import qualcode
-from qualcode.coding import apply_codebook
-from qualcode.dask_engine import apply_codebook_dask, theme_aggregates
-from qualcode.dataset import conform, dataset_groups, iter_excerpts
+from qualcode.coding.coder import apply_codebook
+from qualcode.dask.engine import apply_codebook_dask, theme_aggregates
+from qualcode.coding.dataset import conform, dataset_groups, iter_excerpts
 from qualcode.errors import QualcodeError
-from qualcode.loading import CorpusError
+from qualcode.corpus.loading import CorpusError
 
 from .conftest import ROOT, SAMPLE, hide_dask
 
@@ -200,7 +200,7 @@ def test_a_transient_failure_is_retried_and_a_lasting_one_is_a_clear_error(clien
 
 def _flaky_loading(flag):
     """On a worker: make reading a source raise OSError once (``flag`` file present) or always (``None``)."""
-    from qualcode import loading
+    from qualcode.corpus import loading
 
     original = getattr(loading, "_original_load_source", loading.load_source)
     loading._original_load_source = original
@@ -218,7 +218,7 @@ def _flaky_loading(flag):
 
 
 def _restore_loading():
-    from qualcode import loading
+    from qualcode.corpus import loading
 
     loading.load_source = getattr(loading, "_original_load_source", loading.load_source)
 

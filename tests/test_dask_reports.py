@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 import qualcode
-from qualcode.dask_engine import apply_codebook_dask
-from qualcode.dataset import conform
+from qualcode.dask.engine import apply_codebook_dask
+from qualcode.coding.dataset import conform
 from qualcode.errors import CodingsError, QualcodeError
-from qualcode.exports import export_excerpts
+from qualcode.reports.exports import export_excerpts
 
 from .conftest import ROOT, SAMPLE, hide_dask
 from .report_data import codebook as tiny_codebook
@@ -220,8 +220,8 @@ def test_run_engine_options_are_checked(monkeypatch, tmp_path):
 
 
 def test_streaming_a_dataset_by_group_finds_codings_without_a_group(tmp_path):
-    from qualcode.dataset import iter_excerpts, write_partition
-    from qualcode.selection import NO_GROUP
+    from qualcode.coding.dataset import iter_excerpts, write_partition
+    from qualcode.analysis.selection import NO_GROUP
 
     frame = tiny_codings()
     frame.loc[[1, 2], "group"] = [None, ""]

@@ -15,9 +15,10 @@ import pytest
 
 import qualcode
 from qualcode import Codebook, Discoverer, NotFittedError, QualcodeError
-from qualcode.coding import apply_codebook
-from qualcode.discovery import CANDIDATE_COLUMNS, MIN_SEGMENTS, discover
-from qualcode.terms import FILLERS, segment_terms
+from qualcode.coding.coder import apply_codebook
+from qualcode.discovery.candidates import CANDIDATE_COLUMNS
+from qualcode.discovery.discoverer import MIN_SEGMENTS, discover
+from qualcode.discovery.terms import FILLERS, segment_terms
 
 from .conftest import ROOT
 

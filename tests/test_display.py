@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.html_repr import CodingsSummary, rule_counts
+from qualcode.notebook.reprs import CodingsSummary, rule_counts
 
 from .conftest import write_participants, write_sources
 
@@ -182,7 +182,7 @@ def test_results_show_short_reprs_and_html_tables(sample_corpus, sample_codebook
 
 
 def test_long_tables_are_cut_with_a_note():
-    from qualcode.html_repr import frame_html
+    from qualcode.notebook.reprs import frame_html
 
     markup = frame_html(pd.DataFrame({"n": range(100)}), max_rows=10)
     assert markup.count("<tr") == 11 and "First 10 of 100 rows." in markup

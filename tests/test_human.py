@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.codebook import Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.errors import CodingsError
-from qualcode.human import locate_quote, read_codings
+from qualcode.human.codings import locate_quote, read_codings
 
 from .conftest import ROOT
 

@@ -7,9 +7,9 @@ from typer.testing import CliRunner
 
 import qualcode
 from qualcode.cli import app
-from qualcode.codebook import Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.errors import CodingsError
-from qualcode.merge import merge_codings, read_any_codings
+from qualcode.human.merge import merge_codings, read_any_codings
 
 from .conftest import ROOT, SAMPLE
 

@@ -158,7 +158,7 @@ def test_merged_human_and_rule_codings_can_be_compared_by_coder(sample_corpus, h
 
 
 def test_a_table_with_only_the_required_columns_still_answers(sample_codings):
-    from qualcode.codings import REQUIRED_COLUMNS
+    from qualcode.coding.table import REQUIRED_COLUMNS
 
     bare = sample_codings[REQUIRED_COLUMNS]  # e.g. made by hand: no sub-themes, labels, coders or scores
     assert bare.qc.cooccurring("buddying").id.iloc[0] in set(sample_codings.code_id)

@@ -8,8 +8,8 @@ import pytest
 
 import qualcode
 from qualcode.errors import SourceFormatError
-from qualcode.model import SourceMeta
-from qualcode.readers import read_captions, read_docx, read_survey
+from qualcode.corpus.model import SourceMeta
+from qualcode.corpus.readers import read_captions, read_docx, read_survey
 
 from .conftest import write_participants, write_sources
 

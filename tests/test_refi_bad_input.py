@@ -6,7 +6,7 @@ import pytest
 
 from qualcode.errors import QualcodeError, SourceFormatError, UnsafeArchiveError
 from qualcode.refi import import_qdpx, read_qdpx
-from qualcode.safezip import ZipLimits
+from qualcode.corpus.safezip import ZipLimits
 
 from .refi_helpers import guid, make_qdpx, project_xml, selection
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 import qualcode
-from qualcode.codebook import Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.errors import CodebookError, OutputExistsError, SourceFormatError
 from qualcode.refi import read_qdc, write_qdc
 from qualcode.refi.codes import compose_description, parse_description

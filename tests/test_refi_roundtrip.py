@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.codebook import Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.refi import import_qdpx, read_qdpx, write_qdpx
 
 from .conftest import ROOT, write_participants, write_sources

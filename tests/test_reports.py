@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.excerpts import excerpt_table
-from qualcode.plots import figure_png, prevalence_heatmap
-from qualcode.report_docx import excerpts_document, save_document, theme_table_document
-from qualcode.report_html import html_report
-from qualcode.reports import report_info
+from qualcode.analysis.excerpts import excerpt_table
+from qualcode.reports.plots import figure_png, prevalence_heatmap
+from qualcode.reports.docx import excerpts_document, save_document, theme_table_document
+from qualcode.reports.html import html_report
+from qualcode.reports.info import report_info
 
 from .conftest import ROOT
 from .report_data import codebook, codings, row

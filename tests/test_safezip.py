@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from qualcode.errors import UnsafeArchiveError
-from qualcode.safezip import ZipLimits, member_path_problem, open_zip
+from qualcode.corpus.safezip import ZipLimits, member_path_problem, open_zip
 
 
 def make_zip(path, members, compression=zipfile.ZIP_DEFLATED):

@@ -6,7 +6,7 @@ import pytest
 
 import qualcode
 from qualcode import Codebook, QualcodeError, saturation
-from qualcode.saturation import ALL, TABLE_COLUMNS, write_plot
+from qualcode.analysis.saturation import ALL, TABLE_COLUMNS, write_plot
 
 from .conftest import ROOT, write_participants, write_sources
 

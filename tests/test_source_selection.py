@@ -3,7 +3,7 @@
 import pytest
 
 from qualcode import QualcodeError
-from qualcode.source_selection import ordered_sources, resolve_group, select_segments
+from qualcode.corpus.selection import ordered_sources, resolve_group, select_segments
 
 
 def test_sources_by_date_by_wave_and_as_listed(sample_corpus):

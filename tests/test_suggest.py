@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import qualcode
-from qualcode.codebook import Codebook
+from qualcode.codebook.model import Codebook
 from qualcode.errors import CodingsError, NotFittedError
-from qualcode.suggest import Suggester, _platt
+from qualcode.human.suggest import Suggester, _platt
 
 from .conftest import ROOT
 from .test_agreement import make_study

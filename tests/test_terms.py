@@ -1,6 +1,6 @@
 """Terms for discovery: lemmas of content words, phrases of adjacent words, no transcript noise."""
 
-from qualcode.terms import TermExtractor, segment_terms
+from qualcode.discovery.terms import TermExtractor, segment_terms
 
 
 def test_fillers_markers_and_stop_words_are_left_out():
@@ -42,7 +42,7 @@ def test_empty_and_markup_only_texts_give_no_terms():
 
 
 def test_several_processes_give_the_same_terms_in_the_same_order(sample_corpus):
-    from qualcode.terms import terms_of
+    from qualcode.discovery.terms import terms_of
 
     texts = sample_corpus.segments().text.tolist()
     assert terms_of(texts, n_jobs=2, chunk_size=100) == terms_of(texts, n_jobs=1)

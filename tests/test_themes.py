@@ -7,8 +7,8 @@ import pytest
 
 import qualcode
 from qualcode.errors import CodingsError
-from qualcode.excerpts import attribution, excerpt_table, location
-from qualcode.selection import group_sizes, read_summary
+from qualcode.analysis.excerpts import attribution, excerpt_table, location
+from qualcode.analysis.selection import group_sizes, read_summary
 
 from .report_data import LONG, codebook, codings, row
 

@@ -8,8 +8,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from qualcode.tables import write_table
-from qualcode.xlsx import CELL_LIMIT, sheet_names, write_workbook
+from qualcode.writers.tables import write_table
+from qualcode.writers.xlsx import CELL_LIMIT, sheet_names, write_workbook
 
 
 def test_values_round_trip_through_pandas_and_openpyxl(tmp_path):
@@ -67,7 +67,7 @@ def test_libreoffice_calc_reads_the_workbook_back(tmp_path):
 
     import pandas as pd
 
-    from qualcode.tables import write_sheets
+    from qualcode.writers.tables import write_sheets
 
     frame = pd.DataFrame({"text": ["=1+1 stays text", "caf\u00e9 \u201cquoted\u201d", "line\nbreak"], "n": [1, 2, 3]})
     path = tmp_path / "book.xlsx"

@@ -7,30 +7,26 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
-from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, load, print_frame, progress_bar, wrote
+from .app import app
+from .common import (
+    Force,
+    MaxFileSize,
+    Strict,
+    console,
+    err_console,
+    exit_for,
+    load,
+    print_frame,
+    progress_bar,
+    read_files,
+    wrote,
+)
 
 OptionalCodebook = Annotated[Optional[Path], typer.Option(
     "--codebook", "-c", help="Codebook YAML file (needed to read human-codings files).")]
 Level = Annotated[str, typer.Option("--level", help="Compare or learn code ids as coded (code), or roll up to subtheme or theme.")]
 Unit = Annotated[str, typer.Option("--unit", "-u", help="Unit: turn (answers for surveys), paragraph or sentence.")]
 IncludeResearchers = Annotated[bool, typer.Option(help="Count interviewer/facilitator turns as units too.")]
-
-
-def _read_files(paths, corpus, book, strict):
-    """Read codings files, printing each file's skipped rows as warnings."""
-    import warnings
-
-    from ..merge import read_any_codings
-
-    tables = []
-    for path in paths:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            tables.append(read_any_codings(path, corpus, book, strict=strict))
-        for warning in caught:
-            err_console.print(f"[yellow]warning:[/] {warning.message}", highlight=False, soft_wrap=True)
-    return tables
 
 
 @app.command(epilog="Example: qualcode agreement coder_a.csv coder_b.csv --corpus transcripts_sample/ "
@@ -49,25 +45,25 @@ def agreement(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Inter-coder agreement per code and overall (% agreement, Cohen's kappa, Krippendorff's alpha, characters)."""
-    from ..agreement import agreement as compute
-    from ..codebook import Codebook
+    from ..human.agreement import agreement as compute
+    from ..codebook.model import Codebook
     from ..output import check_writable
 
     if output is None and format is not None:
         raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
     if output is not None:
-        from ..agreement_export import disagreements_path
+        from ..human.agreement_report import disagreements_path
 
         check_writable(output, force)
         if (format or output.suffix.lstrip(".")).lower() == "csv":
             check_writable(disagreements_path(output), force)
     book = Codebook.from_yaml(codebook) if codebook else None
     corpus = load(corpus_folder, strict, max_file_size)
-    tables = _read_files(files, corpus, book, strict)
+    tables = read_files(files, corpus, book, strict)
     report = compute(tables, corpus, unit, level=level, codebook=book, include_researchers=include_researchers)
     for note in report.notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-    from ..agreement_export import summary_lines, table
+    from ..human.agreement_report import summary_lines, table
 
     shown = table(report, percent=True).drop(columns=["code", "theme", "alpha band (Krippendorff)"], errors="ignore")
     shown.insert(0, "code_id", report.per_code.code_id)
@@ -104,12 +100,12 @@ def suggest(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Learn codes from human coding; report cross-validated scores per code and write suggested codings."""
-    from ..codebook import Codebook
-    from ..codings import codings_format, write_codings
-    from ..merge import merge_codings
+    from ..codebook.model import Codebook
+    from ..coding.table import codings_format, write_codings
+    from ..human.merge import merge_codings
     from ..output import check_writable
-    from ..suggest import suggest as run
-    from ..tables import table_format, write_table
+    from ..human.suggest import suggest as run
+    from ..writers.tables import table_format, write_table
 
     if output is not None:
         codings_format(output)
@@ -119,7 +115,7 @@ def suggest(
         check_writable(scores, force)
     book = Codebook.from_yaml(codebook)
     corpus = load(folder, strict, max_file_size)
-    training = merge_codings(*_read_files(train, corpus, book, strict), corpus=corpus)
+    training = merge_codings(*read_files(train, corpus, book, strict), corpus=corpus)
     with progress_bar("Learning codes") as progress:
         model, suggestions = run(
             corpus, training, book, all_sources=all_sources, progress=progress, random_state=random_state, unit=unit,

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, sub_app
+from .app import app, sub_app
 from .common import console, err_console, print_frame, report_problems, wrote
 
 codebook_app = sub_app("Check, show and edit codebooks (YAML: themes > sub-themes > codes, with rules).")
@@ -19,7 +19,7 @@ CodebookFile = Annotated[Path, typer.Argument(help="Codebook YAML file.")]
 @codebook_app.command("check", epilog="Example: qualcode codebook check codebooks/social_prescribing.yaml")
 def check(codebook: CodebookFile):
     """Validate a codebook and report every problem at once (file, line, code id, field, fix)."""
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
 
     book = Codebook.from_yaml(codebook)
     report_problems(book.warnings)
@@ -42,7 +42,7 @@ def show(
     from rich.markup import escape
     from rich.tree import Tree
 
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
 
     book = Codebook.from_yaml(codebook)
     tree = Tree(f"[bold]{escape(book.name)}[/] v{escape(book.version)}")
@@ -97,7 +97,7 @@ def escape_(text: str) -> str:
 
 
 def _load_for_edit(codebook: Path, output: Optional[Path], force: bool):
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
     from ..output import check_writable
 
     book = Codebook.from_yaml(codebook)
@@ -137,8 +137,8 @@ def merge(
     force: EditForce = False,
 ):
     """Merge accepted inductive candidates into the codebook; bumps the version and logs the change."""
-    from ..codebook import Codebook
-    from ..codebook_edit import merge_candidates
+    from ..codebook.model import Codebook
+    from ..codebook.edit import merge_candidates
 
     book = _load_for_edit(codebook, output, force)
     found = Codebook.from_yaml(candidates)
@@ -171,7 +171,7 @@ def add(
     force: EditForce = False,
 ):
     """Add a theme, sub-theme or code; bumps the version and logs the change."""
-    from ..codebook_edit import add_node
+    from ..codebook.edit import add_node
 
     book = _load_for_edit(codebook, output, force)
     words = [k.strip() for k in (keywords or "").split(",") if k.strip()]
@@ -196,7 +196,7 @@ def rename(
     force: EditForce = False,
 ):
     """Give a node a new label; its id stays, so earlier codings still resolve."""
-    from ..codebook_edit import rename_node
+    from ..codebook.edit import rename_node
 
     book = _load_for_edit(codebook, output, force)
     _save(rename_node(book, node_id, label, reason=reason, author=author, version=set_version), codebook, output, force)
@@ -219,7 +219,7 @@ def move(
     force: EditForce = False,
 ):
     """Move a node (and its children) under another parent, or to the top level."""
-    from ..codebook_edit import move_node
+    from ..codebook.edit import move_node
 
     if (to is None) == (not to_top):
         raise typer.BadParameter("give exactly one of --to PARENT or --to-top", param_hint="--to")
@@ -242,7 +242,7 @@ def retire(
     force: EditForce = False,
 ):
     """Retire a node and its children: kept in the codebook for the record, no longer coded."""
-    from ..codebook_edit import retire_node
+    from ..codebook.edit import retire_node
 
     book = _load_for_edit(codebook, output, force)
     _save(retire_node(book, node_id, reason=reason, author=author, version=set_version), codebook, output, force)
@@ -256,9 +256,9 @@ def diff(
     force: Annotated[bool, typer.Option("--force", help="Replace the output file if it exists.")] = False,
 ):
     """Show what changed between two versions of a codebook: nodes and the new changelog entries."""
-    from ..codebook import Codebook
-    from ..codebook_diff import diff_codebooks
-    from ..tables import write_table
+    from ..codebook.model import Codebook
+    from ..codebook.diff import diff_codebooks
+    from ..writers.tables import write_table
 
     result = diff_codebooks(Codebook.from_yaml(old), Codebook.from_yaml(new))
     console.print(f"{escape_(result.new_name)}: {escape_(result.summary())}", highlight=False)

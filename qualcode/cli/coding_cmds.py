@@ -7,8 +7,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
-from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, load, print_frame, progress_bar, wrote
+from .app import app
+from .common import (
+    Force,
+    MaxFileSize,
+    Strict,
+    console,
+    err_console,
+    exit_for,
+    load,
+    print_report,
+    progress_bar,
+    read_files,
+    wrote,
+)
 
 CodebookOption = Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")]
 Unit = Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn (answers for surveys), paragraph or sentence.")]
@@ -46,9 +58,9 @@ def code(
     """Code every segment with the codebook's rules; write the codings table and print a short report."""
     import warnings
 
-    from ..codebook import Codebook
-    from ..coding import apply_codebook
-    from ..codings import codings_format, write_codings
+    from ..codebook.model import Codebook
+    from ..coding.coder import apply_codebook
+    from ..coding.table import codings_format, write_codings
     from ..output import check_writable
 
     if engine not in ("local", "dask"):
@@ -78,10 +90,9 @@ def code(
         err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
     codings = run.codings
     if with_:
-        from ..merge import merge_codings
-        from .agreement_cmds import _read_files
+        from ..human.merge import merge_codings
 
-        codings = merge_codings(codings, *_read_files(with_, corpus, book, strict), corpus=corpus)
+        codings = merge_codings(codings, *read_files(with_, corpus, book, strict), corpus=corpus)
         counts = codings.groupby(["origin", "coder"], sort=False).size()
         console.print("Merged: " + "; ".join(f"{coder} ({origin}) {n:,}" for (origin, coder), n in counts.items()),
                       highlight=False, soft_wrap=True)
@@ -91,9 +102,3 @@ def code(
         wrote(write_codings(codings, output, force=force), f"{len(codings):,} codings")
     print_report(run.report())
     exit_for(corpus)
-
-
-def print_report(report) -> None:
-    for line in report.lines():
-        console.print(line, highlight=False, soft_wrap=True)
-    print_frame(report.per_theme[["theme", "codings", "segments", "participants"]], title="Codings per theme")

@@ -9,6 +9,9 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+EXIT_ERROR = 1
+EXIT_SKIPPED = 3  # finished, but some input files were skipped
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -51,7 +54,6 @@ def report_problems(problems) -> None:
 
 def exit_for(corpus) -> None:
     """Exit with code 3 when files were skipped (after outputs were written)."""
-    from . import EXIT_SKIPPED
 
     skipped = corpus.skipped
     if skipped:
@@ -61,7 +63,7 @@ def exit_for(corpus) -> None:
 
 def load(path: Path, strict: bool, max_file_size: float):
     """Load a corpus with a progress bar, printing its problems."""
-    from ..loading import load_corpus
+    from ..corpus.loading import load_corpus
 
     with progress_bar("Reading transcripts") as progress:
         corpus = load_corpus(path, strict=strict, max_file_size=int(max_file_size * 1024 * 1024), progress=progress)
@@ -84,3 +86,25 @@ def print_frame(frame, title: str | None = None) -> None:
 
 def wrote(path: Path, what: str = "") -> None:
     err_console.print(f"Wrote {path}{' (' + what + ')' if what else ''}", highlight=False)
+
+
+def print_report(report) -> None:
+    for line in report.lines():
+        console.print(line, highlight=False, soft_wrap=True)
+    print_frame(report.per_theme[["theme", "codings", "segments", "participants"]], title="Codings per theme")
+
+
+def read_files(paths, corpus, book, strict):
+    """Read codings files, printing each file's skipped rows as warnings."""
+    import warnings
+
+    from ..human.merge import read_any_codings
+
+    tables = []
+    for path in paths:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tables.append(read_any_codings(path, corpus, book, strict=strict))
+        for warning in caught:
+            err_console.print(f"[yellow]warning:[/] {warning.message}", highlight=False, soft_wrap=True)
+    return tables

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from .app import app
 from .common import Force, MaxFileSize, Output, Strict, exit_for, load, print_frame, wrote
 
 Folder = Annotated[Path, typer.Argument(help="Folder of transcripts (searched recursively).")]
@@ -24,7 +24,7 @@ def summary(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Print or write the study summary: participants and activities per participant group."""
-    from ..tables import write_table
+    from ..writers.tables import write_table
 
     corpus = load(folder, strict, max_file_size)
     table = corpus.summary()
@@ -49,8 +49,8 @@ def segments(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Write the segments table (one row per turn, paragraph, sentence or survey answer)."""
-    from ..segments import check_unit
-    from ..tables import write_table
+    from ..corpus.segments import check_unit
+    from ..writers.tables import write_table
 
     check_unit(unit)
     corpus = load(folder, strict, max_file_size)

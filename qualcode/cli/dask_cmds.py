@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import err_console, exit_for, progress_bar, report_problems, wrote
+from .common import err_console, exit_for, print_report, progress_bar, report_problems, wrote
 
 
 def code_on_dask(folder: Path, book, output: Path | None, *, scheduler: str | None, workers: int | None,
                  batch_mb: float, force: bool, strict: bool, max_file_size: float, **options) -> None:
-    """Run :func:`qualcode.dask_engine.apply_codebook_dask`, show its progress, problems and report."""
+    """Run :func:`qualcode.dask.engine.apply_codebook_dask`, show its progress, problems and report."""
     import warnings
 
-    from ..dask_engine import apply_codebook_dask, require_dask
-    from ..dataset import check_dataset_path
+    from ..dask.engine import apply_codebook_dask, require_dask
+    from ..coding.dataset import check_dataset_path
     from ..errors import QualcodeError
 
     require_dask()
@@ -36,7 +36,5 @@ def code_on_dask(folder: Path, book, output: Path | None, *, scheduler: str | No
         err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
     report = run.report()
     wrote(run.path, f"{report.codings:,} codings in {run.batches} part(s), a Parquet dataset")
-    from .coding_cmds import print_report
-
     print_report(report)
     exit_for(run)

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app
+from .app import app
 from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, load, print_frame, progress_bar, wrote
 
 Folder = Annotated[Path, typer.Argument(help="Folder of transcripts.")]
@@ -53,11 +53,11 @@ def discover(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Find candidate codes in early or uncoded transcripts; write them as a codebook of candidates."""
-    from ..codebook import Codebook
-    from ..discovery import discover as run_discovery
-    from ..discovery_candidates import flat_candidates
+    from ..codebook.model import Codebook
+    from ..discovery.discoverer import discover as run_discovery
+    from ..discovery.candidates import flat_candidates
     from ..output import check_writable
-    from ..tables import table_format, write_table
+    from ..writers.tables import table_format, write_table
 
     count = _candidates_count(candidates)
     if output is not None:
@@ -111,10 +111,10 @@ def saturation(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Cumulative new codes, sub-themes and inductive candidates per source and per group: a table and a plot."""
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
     from ..output import check_writable
-    from ..saturation import PLOT_FORMATS, saturation as run_saturation, write_plot
-    from ..tables import table_format, write_table
+    from ..analysis.saturation import PLOT_FORMATS, saturation as run_saturation, write_plot
+    from ..writers.tables import table_format, write_table
 
     outputs = list(output or [])
     for path in outputs:

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import app, sub_app
+from .app import app, sub_app
 from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, load, report_problems
 
 export_app = sub_app("Export to other qualitative analysis programs: REFI-QDA projects (.qdpx) and codebooks (.qdc).")
@@ -18,7 +18,7 @@ CodebookOption = Annotated[Optional[Path], typer.Option("--codebook", "-c", help
 
 def _print(report, corpus=None) -> None:
     """Print the problems and the summary; exit 3 if anything was not carried over (or a file was skipped)."""
-    from . import EXIT_SKIPPED
+    from .common import EXIT_SKIPPED
 
     report_problems(report.problems)
     for line in report.lines():
@@ -43,9 +43,9 @@ def import_(
 ):
     """Import a REFI-QDA project into a study folder (texts, participants.csv, sources.csv, codebook.yaml,
     codings_<coder>.csv), or a REFI-QDA codebook into codebook YAML, and report what could not be carried over."""
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
     from ..refi import import_refi
-    from ..safezip import ZipLimits
+    from ..corpus.safezip import ZipLimits
 
     base = Codebook.from_yaml(codebook) if codebook else None
     options = {} if path.suffix.lower() == ".qdc" else {
@@ -67,7 +67,7 @@ def export_qdpx(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Export transcripts, participants, a codebook and codings as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
     from ..output import check_writable
     from ..refi import read_codings_files, write_qdpx
 
@@ -89,7 +89,7 @@ def export_qdc(
     force: Force = False,
 ):
     """Export a codebook as a REFI-QDA codebook (.qdc): nested codes with GUIDs, colours and descriptions."""
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
     from ..refi import write_qdc
 
     _print(write_qdc(Codebook.from_yaml(codebook), output, force=force))

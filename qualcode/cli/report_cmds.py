@@ -9,8 +9,19 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from . import app
-from .common import Force, MaxFileSize, Strict, console, err_console, exit_for, print_frame, progress_bar, report_problems, wrote
+from .app import app
+from .common import (
+    Force,
+    MaxFileSize,
+    Strict,
+    console,
+    err_console,
+    exit_for,
+    print_frame,
+    progress_bar,
+    report_problems,
+    wrote,
+)
 
 CodingsFile = Annotated[Path, typer.Argument(help="Codings table (.csv, .parquet, .xlsx or .json) from `qualcode code` or `run`.")]
 CodebookOpt = Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML: theme order, definitions, retired codes.")]
@@ -36,9 +47,9 @@ def _warnings_printed():
 
 
 def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float):
-    from ..codebook import Codebook
-    from ..codings import read_codings_table
-    from ..selection import read_summary
+    from ..codebook.model import Codebook
+    from ..coding.table import read_codings_table
+    from ..analysis.selection import read_summary
 
     if corpus is not None and summary is not None:
         raise typer.BadParameter("give --corpus or --summary, not both", param_hint="--summary")
@@ -48,7 +59,7 @@ def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: 
     if summary is not None:
         participants = read_summary(summary)
     elif corpus is not None:
-        from ..loading import load_corpus
+        from ..corpus.loading import load_corpus
 
         loaded = load_corpus(corpus, max_file_size=int(max_file_size * 1024 * 1024))
         report_problems(loaded.problems)
@@ -93,7 +104,7 @@ def run(
         raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask.", param_hint="--engine")
     options = {}
     if engine == "dask":
-        from ..dask_engine import require_dask
+        from ..dask.engine import require_dask
 
         if jobs != 1:
             raise typer.BadParameter("--jobs sets local processes; with --engine dask, --workers sets the local "
@@ -140,8 +151,8 @@ def themes(
     max_file_size: MaxFileSize = 50.0,
 ):
     """The theme table: excerpts, sources, participants and % of each group per theme and sub-theme, with exemplars."""
-    from ..exports import export_themes
-    from ..themes import theme_table
+    from ..reports.exports import export_themes
+    from ..analysis.themes import theme_table
 
     with _warnings_printed():
         frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
@@ -152,7 +163,7 @@ def themes(
             if compact:
                 print_frame(table, title="Themes and sub-themes")
             else:
-                from ..report_docx import theme_display
+                from ..reports.docx import theme_display
 
                 print_frame(theme_display(table), title=f"Theme table: {codings}")
             _notes(table)
@@ -179,10 +190,10 @@ def matrix(
     force: Force = False,
 ):
     """The framework matrix: participants (or sources) by themes (or sub-themes), cells with the coded excerpts."""
-    from ..codebook import Codebook
-    from ..codings import read_codings_table
-    from ..exports import export_matrix
-    from ..matrix import check_options, framework_matrix
+    from ..codebook.model import Codebook
+    from ..coding.table import read_codings_table
+    from ..reports.exports import export_matrix
+    from ..analysis.matrix import check_options, framework_matrix
 
     check_options(rows, columns, cells)
     with _warnings_printed():
@@ -216,7 +227,7 @@ def excerpts(
     max_file_size: MaxFileSize = 50.0,
 ):
     """Coded excerpts by participant group (or theme): a Word document of attributed quotes, or the excerpt table."""
-    from ..exports import export_excerpts
+    from ..reports.exports import export_excerpts
 
     with _warnings_printed():
         frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)

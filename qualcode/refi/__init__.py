@@ -4,6 +4,9 @@ MAXQDA and QualCoder.
 >>> corpus, codebook, codings = qualcode.read_qdpx("project.qdpx")                   # doctest: +SKIP
 >>> qualcode.write_qdpx(corpus, codebook, codings, "study.qdpx")                    # doctest: +SKIP
 >>> qualcode.write_qdc(codebook, "codebook.qdc"); qualcode.read_qdc("codebook.qdc")  # doctest: +SKIP
+
+Layer 4: imports the corpus, the codebook, coding, human coding, the writers and the base modules; never
+analysis, reports, the notebook layer, Dask, the pipeline or the CLI.
 """
 
 from __future__ import annotations

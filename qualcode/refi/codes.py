@@ -25,7 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..model import Problem
+from ..corpus.model import Problem
 from .xmlio import RGB_RE, child, children, derived_guid, guid_key, is_guid, sub
 
 _SECTION = re.compile(
@@ -40,7 +40,7 @@ _KEYS = {"include": "include", "inclusion": "include", "inclusion criteria": "in
 
 
 def compose_description(node, with_memo: bool) -> str:
-    """The REFI-QDA ``Description`` text of a :class:`~qualcode.codebook.Node`."""
+    """The REFI-QDA ``Description`` text of a :class:`~qualcode.codebook.model.Node`."""
     parts = [node.definition] if node.definition else []
     if node.include:
         parts.append(f"Include: {node.include}")
@@ -257,8 +257,8 @@ def _plain(value):
 
 
 def codebook_from_codes(read: ReadCodes, *, name: str, description: str, base=None):
-    """A validated :class:`~qualcode.codebook.Codebook` from :func:`read_codes`; book fields from ``base`` if given."""
-    from ..codebook import Codebook
+    """A validated :class:`~qualcode.codebook.model.Codebook` from :func:`read_codes`; book fields from ``base`` if given."""
+    from ..codebook.model import Codebook
 
     if not read.themes:
         from ..errors import CodebookError

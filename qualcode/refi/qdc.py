@@ -19,14 +19,14 @@ from .xmlio import CODEBOOK_NS, child, children, guid_key, parse_xml, to_bytes
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..codebook import Codebook
+    from ..codebook.model import Codebook
 
 #: Largest .qdc read (a codebook of thousands of codes with long descriptions is a few MB).
 MAX_QDC_BYTES = 64 * 1024 * 1024
 
 
 def read_qdc(path: str | Path, *, base: "Codebook | None" = None) -> "Codebook":
-    """Read a ``.qdc`` codebook into a :class:`~qualcode.codebook.Codebook`.
+    """Read a ``.qdc`` codebook into a :class:`~qualcode.codebook.model.Codebook`.
 
     ``base``: an existing codebook whose nodes (matched by GUID, then label) keep their ids, rules,
     origin and status. Problems (code sets, bad colours, duplicate GUIDs) are in ``book.warnings``.
@@ -60,7 +60,7 @@ def import_qdc(path, out, *, force: bool = False, base=None) -> RefiReport:
 
 def code_set_problems(element, ids: dict[str, str], where: str) -> list:
     """Code sets (ATLAS.ti code groups, NVivo sets) have no place in a qualcode codebook: report them."""
-    from ..model import Problem
+    from ..corpus.model import Problem
 
     problems = []
     sets = child(element, "Sets")
@@ -84,7 +84,7 @@ def write_qdc(codebook: "Codebook", path: str | Path, *, force: bool = False, or
     >>> qualcode.write_qdc(codebook, tmp / "codebook.qdc").counts["codes"] == len(codebook)
     True
     """
-    from .. import __version__
+    from ..version import __version__
 
     root = ET.Element("CodeBook", {"origin": origin or f"qualcode {__version__}"})
     guids = assign_guids(codebook, str(codebook.path or codebook.name))

@@ -2,10 +2,10 @@
 
 Read leniently: ``Sources/`` or ``sources/``, an inner project file not called ``project.qde``,
 ``plainTextPath`` with or without ``internal://``, any namespace or schema location, GUIDs in any case
-or in braces. Read safely: the zip is checked before anything is inflated (:mod:`qualcode.safezip`),
+or in braces. Read safely: the zip is checked before anything is inflated (:mod:`qualcode.corpus.safezip`),
 the XML cannot expand entities (:mod:`.xmlio`), and nothing is ever extracted: members are read by name.
 
-Anything that cannot be carried over is a :class:`~qualcode.model.Problem` naming its GUID and the
+Anything that cannot be carried over is a :class:`~qualcode.corpus.model.Problem` naming its GUID and the
 reason: ``error`` when something was dropped (a source, a selection, a coding), ``warning`` otherwise.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import QualcodeError, SourceFormatError, UnsafeArchiveError
-from ..model import Problem
-from ..safezip import ZipLimits, member_path_problem, open_zip, read_member
+from ..corpus.model import Problem
+from ..corpus.safezip import ZipLimits, member_path_problem, open_zip, read_member
 from ..textio import decode_bytes
 from .codes import read_codes
 from .positions import Detection, PositionMap, detect

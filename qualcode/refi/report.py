@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model import Problem
+from ..corpus.model import Problem
 
 
 @dataclass

@@ -25,10 +25,10 @@ import tempfile
 from pathlib import Path
 
 from ..errors import OutputExistsError, QualcodeError, SourceFormatError
-from ..manifest import MANIFEST_COLUMNS
-from ..model import METHODS, Problem
+from ..corpus.manifest import MANIFEST_COLUMNS
+from ..corpus.model import METHODS, Problem
 from ..output import write_text
-from ..safezip import ZipLimits
+from ..corpus.safezip import ZipLimits
 from .reader import ImportedSource, RefiProject, read_project
 from .report import RefiReport
 from .survey import survey_table
@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..codebook import Codebook
-    from ..corpus import Corpus
+    from ..codebook.model import Codebook
+    from ..corpus.corpus import Corpus
 
 TEXTS = "texts"
 _IGNORED_STEMS = {"readme", "license", "licence", "changelog", "notes"}
@@ -77,8 +77,8 @@ def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variabl
     >>> len(codings2) == len(codings), sorted(codebook2.nodes) == sorted(codebook.nodes)
     (True, True)
     """
-    from ..codebook import Codebook
-    from ..loading import CorpusError, load_corpus
+    from ..codebook.model import Codebook
+    from ..corpus.loading import CorpusError, load_corpus
 
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="qualcode-refi-") as tmp:
@@ -110,8 +110,8 @@ def codings_table(rows: list[dict], corpus, codebook, where: str):
     """Imported coding rows -> ``(codings table, problems)`` via the human-codings reader."""
     import pandas as pd
 
-    from ..codings import empty_codings
-    from ..human import human_rows
+    from ..coding.table import empty_codings
+    from ..human.codings import human_rows
 
     if not rows or codebook is None:
         return empty_codings(), []
@@ -277,7 +277,7 @@ def _csv(rows: list[dict], first: list[str]) -> str:
 
 
 def _notes_yaml(project: RefiProject) -> str:
-    from ..codebook import yaml_rt
+    from ..codebook.model import yaml_rt
     from .codes import _literal
 
     buffer = io.StringIO()

@@ -1,6 +1,6 @@
 """Survey sources through REFI-QDA: exported as text, rebuilt as a table on import.
 
-qualcode lays a survey out as text, one answer per block (see :func:`qualcode.readers.read_survey`)::
+qualcode lays a survey out as text, one answer per block (see :func:`qualcode.corpus.readers.read_survey`)::
 
     R01 | How did you hear about us?
     My GP told me.

@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ..errors import CodingsError, QualcodeError
-from ..model import Problem
+from ..corpus.model import Problem
 from ..output import atomic_write, check_writable
 from .codes import assign_guids, codes_element
 from .report import RefiReport
@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..codebook import Codebook
-    from ..corpus import Corpus
+    from ..codebook.model import Codebook
+    from ..corpus.corpus import Corpus
 
 _SOURCE_FIELDS = ("method", "date", "wave", "researchers", "aliases", "id_column", "group_column", "question_columns")
 _INTEGER = re.compile(r"^(?:0|-?[1-9]\d{0,17})$")
@@ -47,7 +47,7 @@ def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataF
     >>> report.target.name, report.problems
     ('study.qdpx', [])
     """
-    from .. import __version__
+    from ..version import __version__
 
     path = check_writable(path, force)
     where = str(path)
@@ -280,8 +280,8 @@ def read_codings_files(paths, corpus, codebook):
 
     import pandas as pd
 
-    from ..codings import read_codings_table
-    from ..human import read_codings
+    from ..coding.table import read_codings_table
+    from ..human.codings import read_codings
 
     frames, problems = [], []
     for path in paths or []:

@@ -34,7 +34,7 @@ def default_codebook() -> Path:
 
 def quote_for(text: str, excerpt_start: int, excerpt: str) -> str | None:
     """The shortest run of whole sentences from the start of ``excerpt`` that occurs once in ``text``."""
-    from qualcode.human import locate_quote
+    from qualcode.human.codings import locate_quote
 
     sentences = SENTENCE_END.split(excerpt.strip())
     for k in range(1, len(sentences) + 1):

@@ -1,0 +1,325 @@
+"""Deductive coding: a codebook's rules applied to every segment of a corpus.
+
+>>> codings = qualcode.code(corpus, codebook)                  # doctest: +SKIP
+
+The coding unit is the turn (survey answer) by default, or paragraphs or sentences. Researcher turns
+are not coded unless asked. A turn longer than ``long_turn_words`` is matched sentence by sentence and
+each excerpt is the matching sentence with one sentence of context either side (overlapping excerpts of
+one code merge), so quotes stay readable. Same corpus and codebook, same table, same row order.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+
+from ..codebook.model import Codebook
+from .table import CODING_COLUMNS, empty_codings
+from ..errors import QualcodeError
+from .rules import RuleSet
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ..corpus.corpus import Corpus
+
+DEFAULT_LONG_TURN_WORDS = 200
+_CHUNK = 2000  # segments per task with several jobs
+
+# Set in each worker process (and in the parent for jobs=1): the compiled rules and options.
+_STATE: dict = {}
+
+
+@dataclass
+class CodingRun:
+    """The result of :func:`apply_codebook`: the codings, the coded segments and any warnings."""
+
+    codings: object
+    segments: object
+    codebook: Codebook
+    warnings: list[str] = field(default_factory=list)
+
+    def report(self):
+        """Coverage, codings per theme and the codes whose rules matched nothing."""
+        from .report import coding_report
+
+        return coding_report(self.codings, self.segments, self.codebook)
+
+    def __repr__(self) -> str:
+        lines = self.report().lines() + [f"warning: {w}" for w in self.warnings]
+        return f"<CodingRun with codebook {self.codebook.name!r} v{self.codebook.version}: " + " ".join(lines) + ">"
+
+    def _repr_html_(self) -> str:
+        from ..display import html
+
+        return html("coding_run", self)
+
+
+def _windows(doc, text: str) -> list[tuple[int, int, int, int]]:
+    """Per sentence of a long text: ``(window start, window end, sentence start, sentence end)``,
+    the window being the sentence with the previous and the next one."""
+    from ..language import rule_sentence_starts
+
+    starts = rule_sentence_starts(doc)
+    bounds = [*starts, len(text)]
+    n = len(starts)
+    return [(bounds[max(i - 1, 0)], bounds[min(i + 2, n)], bounds[i], bounds[i + 1]) for i in range(n)]
+
+
+def _merge(spans: list[tuple[int, int, float, list]]) -> list[tuple[int, int, float, list]]:
+    """Merge overlapping excerpts of one code: union of spans, max score, all evidence once."""
+    spans.sort(key=lambda s: (s[0], s[1]))
+    merged: list[list] = []
+    for start, end, score, hits in spans:
+        if merged and start < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], end)
+            last[2] = max(last[2], score)
+            last[3] = last[3] + [h for h in hits if h not in last[3]]
+        else:
+            merged.append([start, end, score, list(hits)])
+    return [tuple(m) for m in merged]
+
+
+def _code_chunk(chunk: list[tuple]) -> list[tuple]:
+    """:func:`code_items` with the rules and options set in this process by :func:`_init_worker`."""
+    return code_items(chunk, _STATE["rules"], _STATE["long_turn_words"])
+
+
+def code_items(chunk: list[tuple], rules: RuleSet, long_words: int) -> list[tuple]:
+    """Code a chunk of ``(row, text, words, group, method, speakers, offset)``; return coding tuples
+    ``(row, node, start, end, score, evidence)`` with start/end relative to the segment and evidence
+    offsets into the source text (``offset`` is the segment's start there)."""
+    out = []
+    texts = [item[1] for item in chunk]
+    for (row, text, words, group, method, speakers, offset), doc in zip(chunk, rules.pipe(texts)):
+        hits = rules.hits(doc, text)
+        if not hits:
+            continue
+        meta = (group, method, speakers)
+        if words <= long_words:
+            coded = {node: [(0, len(text), score, ev)] for node, (score, ev) in rules.evaluate(hits, 0, len(text), meta).items()}
+        else:
+            per_node: dict[str, list] = {}
+            for lo, hi, *sentence in _windows(doc, text):
+                for node, (score, ev) in rules.evaluate(hits, lo, hi, meta, center=sentence).items():
+                    per_node.setdefault(node, []).append((lo, hi, score, ev))
+            coded = {node: _merge(spans) for node, spans in per_node.items()}
+        for node, spans in coded.items():
+            for lo, hi, score, ev in spans:
+                evidence = "; ".join(f"{h.kind}:{h.term}@{h.start + offset}-{h.end + offset}" for h in ev)
+                out.append((row, node, lo, hi, score, evidence))
+    return out
+
+
+def _init_worker(rules: RuleSet | None, long_turn_words: int) -> None:
+    _STATE["rules"] = rules if rules is not None else _STATE.get("rules")
+    _STATE["long_turn_words"] = long_turn_words
+
+
+def _prune_ancestors(rows: list[tuple], codebook: Codebook) -> list[tuple]:
+    """Drop a node's coding where a descendant coded an overlapping excerpt of the same segment."""
+    ancestors = {node_id: {a.id for a in codebook.ancestors(node_id)} for node_id in codebook.nodes}
+    by_row: dict[int, list[tuple]] = {}
+    for item in rows:
+        by_row.setdefault(item[0], []).append(item)
+    kept = []
+    for items in by_row.values():
+        if len(items) == 1:
+            kept += items
+            continue
+        for item in items:
+            _, node, lo, hi, *_ = item
+            shadowed = any(node in ancestors[other[1]] and other[2] < hi and lo < other[3] for other in items)
+            if not shadowed:
+                kept.append(item)
+    return kept
+
+
+def apply_codebook(
+    corpus: "Corpus",
+    codebook: Codebook,
+    *,
+    unit: str = "turn",
+    include_researchers: bool = False,
+    include_candidates: bool = False,
+    long_turn_words: int = DEFAULT_LONG_TURN_WORDS,
+    jobs: int = 1,
+    progress: "Callable[[int, int, str], None] | None" = None,
+    chunk_size: int = _CHUNK,
+) -> CodingRun:
+    """Code every segment of ``corpus`` with ``codebook``'s rules; see :func:`code` for the options.
+
+    Returns a :class:`CodingRun`: ``run.codings`` (the codings table), ``run.segments`` (the coded
+    segments), ``run.warnings`` and ``run.report()`` (coverage, codes that matched nothing).
+
+    >>> run = qualcode.apply_codebook(corpus, codebook)
+    >>> 0 < run.report().coverage <= 1, run.codings.coder.iloc[0] == f"rules@{codebook.version}"
+    (True, True)
+    """
+    import pandas as pd
+
+    from ..corpus.segments import check_unit
+
+    check_unit(unit)
+    if jobs < 1:
+        raise QualcodeError(f"jobs must be at least 1, not {jobs}.")
+    segments = corpus.segments(unit, include_researchers=include_researchers)
+    if segments.empty or segments.participant_id.isna().all():
+        raise QualcodeError(
+            "the corpus has no participant segments to code (only researcher turns or nothing at all); "
+            "check the speaker labels, or pass --include-researchers."
+        )
+    run_warnings = corpus_warnings(codebook, corpus)
+    rules = RuleSet(codebook, include_candidates=include_candidates)
+    if not rules.nodes:
+        run_warnings.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
+    items = coding_items(segments)
+    chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
+    rows: list[tuple] = []
+    if rules.nodes:
+        if jobs == 1 or len(chunks) == 1:
+            _init_worker(rules, long_turn_words)
+            for done, chunk in enumerate(chunks, 1):
+                rows += _code_chunk(chunk)
+                if progress:
+                    progress(done, len(chunks), "")
+        else:
+            rows = _code_parallel(chunks, rules, long_turn_words, jobs, progress)
+    rows = _prune_ancestors(rows, codebook)
+    codings = _codings_frame(rows, segments, codebook, [item[1] for item in items])
+    del items, chunks
+    for message in run_warnings:
+        warnings.warn(message, stacklevel=2)
+    return CodingRun(codings, segments, codebook, run_warnings)
+
+
+def coding_items(segments) -> list[tuple]:
+    """The segments as the ``(row, text, words, group, method, speakers, offset)`` items :func:`code_items` takes."""
+    speakers = list(zip(segments.participant_id, segments.label, segments.speaker))
+    return list(zip(range(len(segments)), segments.text, segments.words, segments.group, segments.method, speakers,
+                    segments.start.tolist()))
+
+
+def codings_of(segments, codebook: Codebook, rules: RuleSet, long_turn_words: int = DEFAULT_LONG_TURN_WORDS):
+    """The codings table of ``segments`` (already filtered to the ones to code), in one process.
+
+    The unit of work of the distributed engine: the same steps as :func:`apply_codebook` with
+    ``jobs=1``, so a batch of sources gives exactly the rows a local run gives for those sources.
+    """
+    items = coding_items(segments)
+    rows = code_items(items, rules, long_turn_words) if rules.nodes and len(segments) else []
+    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook, [item[1] for item in items])
+
+
+def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple]:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        # Workers inherit the compiled rules and spaCy from this process: nothing is pickled per task.
+        _init_worker(rules, long_turn_words)
+        context, initargs = multiprocessing.get_context("fork"), (None, long_turn_words)
+    else:
+        context, initargs = multiprocessing.get_context("spawn"), (rules, long_turn_words)
+    rows: list[tuple] = []
+    with context.Pool(min(jobs, len(chunks), os.cpu_count() or jobs), _init_worker, initargs) as pool:
+        for done, part in enumerate(pool.imap(_code_chunk, chunks), 1):
+            rows += part
+            if progress:
+                progress(done, len(chunks), "")
+    return rows
+
+
+def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[str]):
+    """The codings table for ``rows`` ``(segment row, node, start, end, score, evidence)``; ``texts`` are
+    the segments' texts as Python strings (already built for matching: no second copy of the column).
+
+    ``rows`` is emptied: each column is converted to its pandas array as soon as it is built and its
+    Python objects are dropped, so the excerpts and evidence are never held twice over (the peak memory
+    of coding a large corpus is here)."""
+    import numpy as np
+    import pandas as pd
+
+    if not rows:
+        return empty_codings()
+    order = {node_id: i for i, node_id in enumerate(codebook.nodes)}
+    rows.sort(key=lambda r: (r[0], r[2], order[r[1]], r[3]))
+    seg_rows = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    base = segments[["source_id", "segment_id", "participant_id", "group", "label", "method"]].take(seg_rows)
+    columns = {name: base[name].to_numpy() for name in base.columns}
+    del base
+    offsets = segments.start.to_numpy()[seg_rows].tolist()
+    del seg_rows
+    starts, ends, excerpts = [], [], []
+    for (row, _, lo, hi, _, _), offset in zip(rows, offsets):
+        # A long-turn window ends at the next sentence's start: trim its white space, keeping offsets exact.
+        piece = texts[row][lo:hi]
+        lead = len(piece) - len(piece.lstrip())
+        excerpt = piece.strip()
+        starts.append(offset + lo + lead)
+        ends.append(offset + lo + lead + len(excerpt))
+        excerpts.append(excerpt)
+    del offsets
+    columns["start"] = np.asarray(starts, dtype=np.int64)
+    columns["end"] = np.asarray(ends, dtype=np.int64)
+    del starts, ends
+    columns["text"] = pd.Series(excerpts).array
+    del excerpts
+    nodes = [codebook.nodes[r[1]] for r in rows]
+    columns["code_id"] = [n.id for n in nodes]
+    columns["code"] = [n.label for n in nodes]
+    columns["theme_id"] = [n.theme_id for n in nodes]
+    columns["theme"] = [codebook.nodes[n.theme_id].label for n in nodes]
+    columns["subtheme_id"] = [n.subtheme_id for n in nodes]
+    columns["subtheme"] = [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes]
+    del nodes
+    columns["coder"] = f"rules@{codebook.version}"
+    columns["origin"] = "rule"
+    columns["score"] = np.asarray([round(float(r[4]), 2) for r in rows], dtype=np.float64)
+    evidence = [r[5] for r in rows]
+    rows.clear()  # the evidence strings are now held by ``evidence`` alone
+    columns["evidence"] = pd.Series(evidence).array
+    del evidence
+    columns["codebook_version"] = codebook.version
+    frame = pd.DataFrame(columns)
+    return frame[CODING_COLUMNS].astype({"score": "float64"})
+
+
+def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
+    """Rules that name groups the corpus does not have (they can never match)."""
+    groups = {str(g).casefold() for g in corpus.groups}
+    out = []
+    for node in codebook.active():
+        for group in node.rules.get("groups") or []:
+            if str(group).casefold() not in groups:
+                out.append(
+                    f"code {node.id!r}: rules.groups names {group!r}, which is not a participant group in this corpus "
+                    f"({', '.join(corpus.groups)}); the rule will never match there."
+                )
+    return out
+
+
+def code(corpus: "Corpus | str | Path", codebook: Codebook, **options) -> "pd.DataFrame":
+    """Apply ``codebook``'s rules to ``corpus`` (a :class:`Corpus` or a folder) on this machine; return the
+    codings table (see :mod:`qualcode.coding.table`). ``qualcode.code`` (:mod:`qualcode.engines`) calls this
+    for ``engine="local"``.
+
+    Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
+    ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
+
+    >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))
+    >>> codings.columns[:3].tolist(), bool((codings.origin == "rule").all())
+    (['source_id', 'segment_id', 'participant_id'], True)
+    """
+    if not hasattr(corpus, "segments"):
+        from ..corpus.loading import load_corpus
+
+        corpus = load_corpus(corpus)
+    return apply_codebook(corpus, codebook, **options).codings

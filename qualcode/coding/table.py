@@ -1,0 +1,128 @@
+"""The codings table: one row per (segment, code), the contract every later stage reads.
+
+Columns::
+
+    source_id, segment_id, participant_id, group, label, method, start, end, text,
+    code_id, code, theme_id, theme, subtheme_id, subtheme, coder, origin, score, evidence, codebook_version
+
+``start``/``end`` index the source's normalised text (``text == corpus.text(source_id)[start:end]``).
+``code``/``theme``/``subtheme`` hold labels; ``code_id`` is the most specific node coded (a theme,
+sub-theme or code), and ``theme_id``/``subtheme_id`` its ancestors at the first two levels.
+``coder`` is ``rules@<codebook version>``, a person's name, or ``model@<hash>``; ``origin`` is
+``rule``, ``human`` or ``model``. ``evidence`` lists matched terms with their offsets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import CodingsError
+from ..output import atomic_write
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CODING_COLUMNS = [
+    "source_id", "segment_id", "participant_id", "group", "label", "method", "start", "end", "text",
+    "code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme", "coder", "origin", "score", "evidence",
+    "codebook_version",
+]
+ORIGINS = ("rule", "human", "model")
+#: The group shown for codings whose participant has none (reports list it last).
+NO_GROUP = "(no group)"
+#: Columns a codings file must have for theme tables and exports to work.
+REQUIRED_COLUMNS = ["source_id", "participant_id", "group", "label", "start", "end", "text", "code_id", "theme_id"]
+CODINGS_FORMATS = ("csv", "parquet", "xlsx", "json")
+
+
+def empty_codings():
+    """An empty codings table with the right columns and dtypes."""
+    import pandas as pd
+
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in CODING_COLUMNS})
+    return frame.astype({"start": "int64", "end": "int64", "score": "float64"})
+
+
+def check_codings(frame, name: str = "codings"):
+    """Raise :class:`CodingsError` naming every required column ``frame`` lacks; return it with dtypes fixed."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise CodingsError(
+            f"{name}: missing column(s) {', '.join(missing)}; a codings table needs {', '.join(REQUIRED_COLUMNS)} "
+            f"(found: {', '.join(map(str, frame.columns)) or 'none'}). Write it with `qualcode code`."
+        )
+    frame = frame.copy()
+    for column in CODING_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = None
+    try:
+        frame = frame.astype({"start": "int64", "end": "int64"})
+    except (TypeError, ValueError):
+        raise CodingsError(f"{name}: 'start' and 'end' must be whole numbers (character offsets).") from None
+    frame["score"] = frame["score"].astype("float64")
+    extra = [c for c in frame.columns if c not in CODING_COLUMNS]
+    return frame[CODING_COLUMNS + extra]
+
+
+def codings_format(path: str | Path) -> str:
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in CODINGS_FORMATS:
+        raise CodingsError(f"{path}: codings are written as {', '.join('.' + f for f in CODINGS_FORMATS)}; change the suffix.")
+    return fmt
+
+
+def write_codings(frame: "pd.DataFrame", path: str | Path, *, force: bool = False) -> Path:
+    """Write a codings table atomically; the format follows the suffix (.csv, .parquet, .xlsx, .json).
+
+    >>> qualcode.write_codings(codings, tmp / "codings.csv").name
+    'codings.csv'
+    """
+    fmt = codings_format(path)
+
+    def write(tmp: Path) -> None:
+        if fmt == "csv":
+            frame.to_csv(tmp, index=False, encoding="utf-8")
+        elif fmt == "parquet":
+            frame.to_parquet(tmp, index=False)
+        elif fmt == "json":
+            frame.to_json(tmp, orient="records", force_ascii=False, indent=1)
+        else:
+            from ..writers.tables import write_sheets
+
+            write_sheets({"codings": frame}, tmp)
+
+    return atomic_write(path, write, force=force)
+
+
+def read_codings_table(path: str | Path) -> "pd.DataFrame":
+    """Read a codings table written by :func:`write_codings` (or by hand) and check its columns.
+
+    >>> path = qualcode.write_codings(codings, tmp / "codings.json")
+    >>> qualcode.read_codings_table(path).equals(codings)
+    True
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise CodingsError(f"{path}: no such codings file; run `qualcode code` first or check the path.")
+    fmt = codings_format(path)
+    try:
+        if fmt == "csv":
+            from ..textio import read_text
+            import io
+
+            text, _ = read_text(path, 2 * 1024**3)
+            frame = pd.read_csv(io.StringIO(text), dtype={"participant_id": "str", "source_id": "str"},
+                                keep_default_na=False, na_values=[""])
+        elif fmt == "parquet":
+            frame = pd.read_parquet(path)
+        elif fmt == "json":
+            frame = pd.read_json(path, orient="records", dtype=False)
+        else:
+            frame = pd.read_excel(path, sheet_name=0)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise CodingsError(f"{path}: cannot read this {fmt} codings file ({exc}).") from None
+    return check_codings(frame, str(path))

@@ -1,0 +1,485 @@
+"""Code suggestions learned from human coding: a scikit-learn estimator over segments.
+
+>>> sg = qualcode.Suggester(random_state=0).fit(corpus, human_codings)    # doctest: +SKIP
+>>> sg.cv_scores_                  # cross-validated precision, recall, kappa per code   # doctest: +SKIP
+>>> suggestions = sg.predict(corpus)   # codings rows, origin=model, coder=model@<hash>   # doctest: +SKIP
+
+Training units are the participant segments of ``unit`` in the sources the human codings touch; a unit
+is a positive example of a code when any coding of that code overlaps it (as in agreement), and a
+negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n-grams (the same lemma
+table that keyword rules use) and, given a codebook, whether each node's rules match the unit. Each
+code gets its own class-balanced logistic regression (one-vs-rest); its decision values are turned into
+a calibrated score (the probability that a person would code the unit) by Platt scaling fitted on
+held-out decisions from the cross-validation. A code is suggested where its score reaches
+``threshold`` (0.5: more likely than not).
+
+Cross-validation is grouped by source (``GroupKFold``): no source is in both the training and the test
+part of a fold, so the scores say how the model does on transcripts it has not seen. Classifiers are
+fitted on the training folds only, and each fold's scores are calibrated on the other folds only; the
+TF-IDF vocabulary and weights are fitted once on all training units' text (unsupervised, no labels).
+The fold classifiers are kept and their calibrated scores averaged for suggestions, as
+``CalibratedClassifierCV(ensemble=True)`` does, so no classifier is fitted beyond the folds.
+
+A code with fewer than ``min_examples`` positive units, or positives in fewer than two sources, or
+fewer than ``min_examples`` negatives, is reported in ``skipped_`` and not learned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import warnings
+
+from ..errors import CodingsError, NotFittedError
+from .overlap import check_level, overlaps
+
+SCORE_COLUMNS = ["code_id", "code", "theme_id", "positives", "sources", "precision", "recall", "f1", "kappa",
+                 "brier"]
+
+
+def lemma_texts(texts, batch_size: int = 512) -> list[str]:
+    """Each text as a space-separated string of lower-case lookup lemmas (punctuation and spaces dropped).
+
+    >>> lemma_texts(["The link worker referred me!"])
+    ['the link worker refer me']
+    """
+    from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
+
+    from ..language import lemma_of, nlp
+
+    tokenizer = nlp().tokenizer
+    strings = tokenizer.vocab.strings
+    cache: dict[int, str | None] = {}  # LOWER hash -> lemma (None: punctuation or space)
+    out = []
+    for doc in tokenizer.pipe(texts, batch_size=batch_size):
+        words = []
+        for lower, punct, space in doc.to_array([LOWER, IS_PUNCT, IS_SPACE]).tolist():
+            lemma = cache.get(lower, "")
+            if lemma == "":
+                lemma = cache[lower] = None if (punct or space) else lemma_of(strings[lower]).replace(" ", "_")
+            if lemma is not None:
+                words.append(lemma)
+        out.append(" ".join(words))
+    return out
+
+
+class Suggester:
+    """Learns to suggest codes from human-coded segments (scikit-learn style: ``fit`` returns ``self``).
+
+    Parameters: ``unit`` (segment unit), ``level`` (``code``, ``subtheme`` or ``theme``: what to learn),
+    ``min_examples`` (fewest positive and negative units a code needs), ``n_splits`` (folds, at most the
+    number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``C`` (inverse
+    regularisation), ``threshold`` (the score a suggestion needs), ``include_researchers``,
+    ``rule_features`` (use the codebook's rule matches as features), ``random_state``.
+
+    Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``, ``coder_``,
+    ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
+    ``codebook_``, ``codebook_version_``, ``n_units_``, ``n_sources_``.
+
+    >>> first = corpus.source_ids[:13]
+    >>> sg = qualcode.Suggester(random_state=0).fit(corpus, coder_a[coder_a.source_id.isin(first)], codebook)
+    >>> suggestions = sg.predict(corpus, skip_sources=first)      # the sources nobody coded for it
+    >>> set(suggestions.source_id).isdisjoint(first), suggestions.origin.unique().tolist()
+    (True, ['model'])
+    """
+
+    def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,
+                 n_splits: int = 3, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
+                 max_features: int | None = 100_000, C: float = 0.3, threshold: float = 0.5,
+                 include_researchers: bool = False, rule_features: bool = True):
+        self.random_state = random_state
+        self.unit = unit
+        self.level = level
+        self.min_examples = min_examples
+        self.n_splits = n_splits
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.C = C
+        self.threshold = threshold
+        self.include_researchers = include_researchers
+        self.rule_features = rule_features
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in ("random_state", "unit", "level", "min_examples", "n_splits",
+                                              "ngram_range", "min_df", "max_features", "C", "threshold",
+                                              "include_researchers", "rule_features")}
+
+    def __repr__(self) -> str:
+        return f"Suggester({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
+
+    # -- fitting ---------------------------------------------------------------------------------
+    def _units(self, corpus, source_ids=None):
+        from ..corpus.segments import check_unit
+
+        check_unit(self.unit)
+        part = corpus.subset(source_ids) if source_ids is not None else corpus
+        units = part.segments(self.unit, include_researchers=self.include_researchers)
+        if not self.include_researchers:
+            units = units[~units.is_researcher]
+        return units.reset_index(drop=True)
+
+    def fit(self, corpus, codings, codebook=None, *, progress=None):
+        """Learn from ``codings`` (a codings table, e.g. from :func:`qualcode.read_codings`) over ``corpus``.
+
+        With a ``codebook`` (and ``rule_features=True``), whether each node's rules match a unit is a
+        feature too, so the model learns where the coders follow the rules and where they do not.
+        """
+        import numpy as np
+        import pandas as pd
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.model_selection import GroupKFold
+
+        from ..coding.table import check_codings
+
+        id_col, label_col = check_level(self.level)
+        if codings is None or len(codings) == 0:
+            raise CodingsError("the training codings are empty; give the human codings to learn from (--train).")
+        codings = check_codings(codings, "training codings")
+        codings = codings[codings[id_col].notna()].reset_index(drop=True)
+        codings["source_id"] = codings["source_id"].astype(str)
+        unknown = sorted(set(codings.source_id) - set(corpus.source_ids))
+        if unknown:
+            raise CodingsError(f"training codings name source(s) not in the corpus: {', '.join(unknown[:5])}; "
+                               "check the transcripts folder.")
+        coded_sources = set(codings.source_id)
+        sources = [s for s in corpus.source_ids if s in coded_sources]
+        if len(sources) < 2:
+            raise CodingsError(
+                f"the training codings cover {len(sources)} source ({', '.join(sources)}); learning needs coded "
+                "units from at least two sources, so that cross-validation can test each source on a model that "
+                "has not seen it. Code more sources."
+            )
+        units = self._units(corpus, sources)
+        coding_pos, unit_pos = overlaps(units, codings)
+        code_ids = list(dict.fromkeys(codings[id_col].astype(str)))
+        index = {c: i for i, c in enumerate(code_ids)}
+        y = np.zeros((len(units), len(code_ids)), dtype=bool)
+        y[unit_pos, codings[id_col].astype(str).map(index).to_numpy()[coding_pos]] = True
+        groups = units.source_id.to_numpy()
+        info = _code_info(codings, self.level)
+
+        skipped, usable = [], []
+        for k, code in enumerate(code_ids):
+            positives = int(y[:, k].sum())
+            with_positives = len(set(groups[y[:, k]]))
+            reason = None
+            if positives < self.min_examples:
+                reason = f"{positives} coded unit(s); at least {self.min_examples} are needed"
+            elif with_positives < 2:
+                reason = f"coded in {with_positives} source only; positives in two or more sources are needed"
+            elif len(units) - positives < self.min_examples:
+                reason = f"every unit but {len(units) - positives} is coded with it; too few units without it"
+            if reason:
+                skipped.append({"code_id": code, "code": info[code]["code"], "positives": positives,
+                                "sources": with_positives, "reason": reason})
+            else:
+                usable.append(k)
+        self.skipped_ = pd.DataFrame(skipped, columns=["code_id", "code", "positives", "sources", "reason"])
+        if not usable:
+            detail = "; ".join(f"{r['code_id']}: {r['reason']}" for r in skipped) or "no codes"
+            one_class = y.all(axis=0).all() or (~y).all()
+            raise CodingsError(
+                ("every training unit carries the same codes (one class); a classifier needs coded and uncoded "
+                 "units. " if one_class else "") + f"No code has enough examples to learn from ({detail})."
+            )
+
+        texts = lemma_texts(units.text.tolist())
+        self.vectorizer_ = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False,
+                                           ngram_range=tuple(self.ngram_range), min_df=self.min_df,
+                                           max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
+        self.vectorizer_.fit(texts)
+        self.codebook_ = codebook if (codebook is not None and self.rule_features) else None
+        x = self._features(corpus, units, texts)
+        folds = list(GroupKFold(n_splits=min(self.n_splits, len(sources))).split(x, groups=groups))
+        fold_of = np.zeros(len(units), dtype=int)
+        for f, (_, test) in enumerate(folds):
+            fold_of[test] = f
+        self.classes_ = [code_ids[k] for k in usable]
+
+        def learn(k):
+            code, target = code_ids[k], y[:, k]
+            decision, models = np.zeros(len(units)), []
+            for train, test in folds:
+                models.append(_fit(self._classifier(), x[train], target[train]))
+                decision[test] = models[-1].decision_function(x[test])
+            # Cross-fitted calibration: each fold's scores are calibrated on the other folds' scores only.
+            calibrated = np.zeros(len(units))
+            for f in range(len(folds)):
+                mine = fold_of == f
+                calibrated[mine] = _platt(decision[~mine], target[~mine])(decision[mine])
+            row = ({"code_id": code, "code": info[code]["code"], "theme_id": info[code]["theme_id"],
+                    "positives": int(target.sum()), "sources": len(set(groups[target]))}
+                   | _scores(target, calibrated, self.threshold))
+            return code, _FoldModels(models), _platt(decision, target), row
+
+        self.estimators_, self.calibrators_, rows = {}, {}, []
+        for done, (code, estimator, calibrator, row) in enumerate(map(learn, usable), 1):
+            self.estimators_[code], self.calibrators_[code] = estimator, calibrator
+            rows.append(row)
+            if progress:
+                progress(done, len(usable), code)
+        self.cv_scores_ = pd.DataFrame(rows, columns=SCORE_COLUMNS)
+        self.code_info_ = {c: info[c] for c in self.classes_}
+        self.codebook_version_ = _most_common(codings["codebook_version"])
+        self.n_units_, self.n_sources_ = len(units), len(sources)
+        self.coder_ = "model@" + self._digest(units, y, code_ids)
+        return self
+
+    def _features(self, corpus, units, texts):
+        """TF-IDF of the lemma texts, plus one 0/1 column per codebook node its rules match (if a codebook)."""
+        import numpy as np
+        from scipy import sparse
+
+        x = self.vectorizer_.transform(texts)
+        if self.codebook_ is None:
+            return x.tocsr()
+        from ..coding.coder import apply_codebook
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sources = list(dict.fromkeys(units.source_id))
+            rules = apply_codebook(corpus.subset(sources), self.codebook_, unit=self.unit,
+                                   include_researchers=self.include_researchers).codings
+        nodes = {node_id: i for i, node_id in enumerate(self.codebook_.nodes)}
+        matches = np.zeros((len(units), len(nodes)), dtype=np.float32)
+        coding_pos, unit_pos = overlaps(units, rules)
+        matches[unit_pos, rules.code_id.map(nodes).to_numpy()[coding_pos]] = 1.0
+        return sparse.hstack([x, sparse.csr_matrix(matches)], format="csr")
+
+    def feature_names(self) -> list[str]:
+        """The name of each feature column: lemma n-grams, then ``rule:<node id>``."""
+        self._check_fitted()
+        names = [n.replace("_", " ") for n in self.vectorizer_.get_feature_names_out()]
+        if self.codebook_ is not None:
+            names += [f"rule:{node_id}" for node_id in self.codebook_.nodes]
+        return names
+
+    def _classifier(self):
+        from sklearn.linear_model import LogisticRegression
+
+        # The dual solver: fast where features outnumber units, as with n-grams.
+        return LogisticRegression(C=self.C, solver="liblinear", dual=True, tol=1e-2, class_weight="balanced",
+                                  max_iter=1000, random_state=self.random_state)
+
+    def _digest(self, units, y, code_ids) -> str:
+        """A short hash of the training data (units, their text and codes) and the parameters."""
+        digest = hashlib.sha256(json.dumps(self.get_params(), sort_keys=True, default=str).encode())
+        if self.codebook_ is not None:
+            digest.update(self.codebook_.to_string().encode())
+        for row, labels in zip(units[["source_id", "start", "end", "text"]].itertuples(index=False), y):
+            coded = ",".join(c for c, flag in zip(code_ids, labels) if flag)
+            digest.update(f"{row.source_id}\x1f{row.start}\x1f{row.end}\x1f{row.text}\x1f{coded}\x1e".encode())
+        return digest.hexdigest()[:10]
+
+    # -- using it --------------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "estimators_"):
+            raise NotFittedError("this Suggester is not fitted yet; call fit(corpus, codings) first.")
+
+    def predict_proba(self, corpus, *, source_ids=None):
+        """``(units, scores)``: the units of ``corpus`` and a ``units x classes_`` array of calibrated scores."""
+        units, _, scores = self._score(corpus, source_ids)
+        return units, scores
+
+    def _score(self, corpus, source_ids):
+        import numpy as np
+
+        self._check_fitted()
+        units = self._units(corpus, source_ids)
+        if units.empty:
+            return units, None, np.zeros((0, len(self.classes_)))
+        x = self._features(corpus, units, lemma_texts(units.text.tolist()))
+        scores = np.column_stack([self.estimators_[c].score(x, self.calibrators_[c]) for c in self.classes_])
+        return units, x, scores
+
+    def predict(self, corpus, *, skip_sources=None, threshold: float | None = None):
+        """Suggested codings (codings-table rows, ``origin=model``) for the units of ``corpus``.
+
+        ``skip_sources``: source ids (or a codings table whose sources are used) to leave out, e.g. the
+        sources people already coded. ``threshold`` overrides the fitted one.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from ..coding.table import CODING_COLUMNS, empty_codings
+
+        self._check_fitted()
+        skip = set()
+        if skip_sources is not None:
+            skip = set(skip_sources["source_id"].astype(str)) if hasattr(skip_sources, "columns") else set(skip_sources)
+        wanted = [s for s in corpus.source_ids if s not in skip]
+        units, x, scores = self._score(corpus, wanted)
+        cut = self.threshold if threshold is None else threshold
+        unit_rows, code_cols = np.nonzero(scores >= cut)
+        if not len(unit_rows):
+            return empty_codings()
+        order = np.lexsort((code_cols, unit_rows))
+        unit_rows, code_cols = unit_rows[order], code_cols[order]
+        names = self.feature_names()
+        rows = []
+        for u, k in zip(unit_rows, code_cols):
+            code = self.classes_[k]
+            unit = units.iloc[u]
+            rows.append({
+                "source_id": unit.source_id, "segment_id": unit.segment_id, "participant_id": unit.participant_id,
+                "group": unit.group, "label": unit.label, "method": unit.method, "start": int(unit.start),
+                "end": int(unit.end), "text": unit.text, **self.code_info_[code], "coder": self.coder_,
+                "origin": "model", "score": round(float(scores[u, k]), 4),
+                "evidence": _evidence(x[u], self.estimators_[code].coef_[0], names),
+                "codebook_version": self.codebook_version_,
+            })
+        frame = pd.DataFrame(rows, columns=CODING_COLUMNS)
+        return frame.astype({"start": "int64", "end": "int64", "score": "float64"})
+
+
+def _fit(classifier, x_train, y_train):
+    """The fitted classifier; a constant where the training part has one class only."""
+    if y_train.all() or not y_train.any():
+        return _Constant(1.0 if y_train.all() else -1.0, x_train.shape[1])
+    return classifier.fit(x_train, y_train)
+
+
+class _Constant:
+    def __init__(self, value: float, n_features: int):
+        import numpy as np
+
+        self.value, self.coef_ = value, np.zeros((1, n_features))
+
+    def decision_function(self, x):
+        import numpy as np
+
+        return np.full(x.shape[0], self.value)
+
+
+class _FoldModels:
+    """The classifiers of the cross-validation folds, used together (as scikit-learn's
+    ``CalibratedClassifierCV(ensemble=True)`` does): each fold's decision is calibrated by the Platt map
+    fitted on the held-out decisions of all folds, and the probabilities are averaged."""
+
+    def __init__(self, models):
+        import numpy as np
+
+        self.models = models
+        self.coef_ = np.mean([m.coef_ for m in models], axis=0)
+
+    def score(self, x, calibrator):
+        import numpy as np
+
+        return np.mean([calibrator(m.decision_function(x)) for m in self.models], axis=0)
+
+
+def _platt(decision, target):
+    """Platt scaling: ``p = 1 / (1 + exp(-(a d + b)))`` fitted to ``target`` by Newton's method with
+    backtracking, on Platt's smoothed targets (Lin, Lin & Weng 2007, "A note on Platt's probabilistic
+    outputs for support vector machines"); the same fit as scikit-learn's sigmoid calibration."""
+    import numpy as np
+
+    d = np.asarray(decision, dtype=float)
+    t = np.asarray(target, dtype=bool)
+    positives, negatives = int(t.sum()), int((~t).sum())
+    if not positives or not negatives:
+        rate = float(t.mean()) if len(t) else 0.0
+        return _Sigmoid(0.0, math.log(rate / (1 - rate)) if 0 < rate < 1 else (-30.0 if rate == 0 else 30.0))
+    y = np.where(t, (positives + 1.0) / (positives + 2.0), 1.0 / (negatives + 2.0))
+    a, b = 0.0, math.log((negatives + 1.0) / (positives + 1.0))  # Platt's start: a = 0 in his sign convention
+
+    def loss(a, b):
+        z = a * d + b  # log-odds of a positive
+        return float(np.sum(np.logaddexp(0, z) - y * z))
+
+    current = loss(a, b)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-(a * d + b)))
+        w = p * (1 - p)
+        g = np.array([np.dot(d, p - y), np.sum(p - y)])
+        h = np.array([[np.dot(d * d, w) + 1e-12, np.dot(d, w)], [np.dot(d, w), np.sum(w) + 1e-12]])
+        if np.abs(g).max() < 1e-9 * len(d):  # the gradient of a sum over len(d) points
+            break
+        step = np.linalg.solve(h, g)
+        size = 1.0
+        while size > 1e-10:
+            new_a, new_b = a - size * step[0], b - size * step[1]
+            new = loss(new_a, new_b)
+            if new < current + 1e-4 * size * np.dot(g, -step):
+                break
+            size /= 2
+        else:
+            break
+        converged = current - new < 1e-12 * max(abs(current), 1.0)
+        a, b, current = new_a, new_b, new
+        if converged:
+            break
+    return _Sigmoid(a, b)
+
+
+class _Sigmoid:
+    """``p = 1 / (1 + exp(-(a d + b)))`` (picklable)."""
+
+    def __init__(self, a: float, b: float):
+        self.a, self.b = a, b
+
+    def __call__(self, decision):
+        import numpy as np
+
+        z = np.clip(self.a * np.asarray(decision, dtype=float) + self.b, -500, 500)
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def _scores(target, scores, threshold: float) -> dict:
+    """Precision, recall, F1, Cohen's kappa at ``threshold``, and the Brier score of ``scores``."""
+    import numpy as np
+    from sklearn.metrics import brier_score_loss, precision_recall_fscore_support
+
+    from .agreement import cohen_kappa
+
+    predicted = scores >= threshold
+    precision, recall, f1, _ = precision_recall_fscore_support(target, predicted, average="binary", zero_division=0)
+    kappa = cohen_kappa(target, predicted)
+    return {"precision": float(precision), "recall": float(recall), "f1": float(f1),
+            "kappa": 0.0 if math.isnan(kappa) else kappa, "brier": float(brier_score_loss(target, np.clip(scores, 0, 1)))}
+
+
+def _evidence(row, coef, names, top: int = 4) -> str:
+    """``model: term1, term2`` - the lemma n-grams that pushed this unit's score up most."""
+    import numpy as np
+
+    contributions = row.data * coef[row.indices]
+    best = np.argsort(-contributions, kind="stable")[:top]
+    terms = [names[row.indices[i]].replace("_", " ") for i in best if contributions[i] > 0]
+    return "model: " + ", ".join(terms)
+
+
+def _most_common(series):
+    values = series.dropna().astype(str)
+    values = values[values != ""]
+    return values.value_counts().index[0] if len(values) else None
+
+
+def _code_info(codings, level: str) -> dict[str, dict]:
+    """Per learned id: the code/theme/sub-theme columns a suggestion row carries."""
+    info = {}
+    id_col, label_col = check_level(level)
+    for row in codings.drop_duplicates(id_col).to_dict("records"):
+        key = str(row[id_col])
+        if level == "code":
+            info[key] = {c: row[c] for c in ("code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme")}
+        elif level == "subtheme":
+            info[key] = {"code_id": key, "code": row["subtheme"], "theme_id": row["theme_id"], "theme": row["theme"],
+                         "subtheme_id": key, "subtheme": row["subtheme"]}
+        else:
+            info[key] = {"code_id": key, "code": row["theme"], "theme_id": key, "theme": row["theme"],
+                         "subtheme_id": None, "subtheme": None}
+    return info
+
+
+def suggest(corpus, training, codebook=None, *, all_sources: bool = False, progress=None, **params):
+    """Fit a :class:`Suggester` on ``training`` codings and suggest codes; return ``(suggester, suggestions)``.
+
+    Suggestions cover the sources the training codings do not touch (people coded the others), or every
+    source with ``all_sources=True``. ``params`` go to :class:`Suggester`.
+    """
+    suggester = Suggester(**params).fit(corpus, training, codebook, progress=progress)
+    skip = None if all_sources else training
+    return suggester, suggester.predict(corpus, skip_sources=skip)
