@@ -8,6 +8,7 @@ checkers and never run. The layers are the ones the README's "How the code is la
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,19 @@ def test_a_planted_upward_import_and_cycle_are_caught():
     edges["qualcode.errors"].add("qualcode.pipeline")
     assert upward(edges) == ["qualcode.errors -> qualcode.pipeline"]
     assert any({"qualcode.errors", "qualcode.pipeline"} <= set(cycle) for cycle in cycles(edges))
+
+
+def test_the_readme_layout_section_gives_every_subpackage_its_layer():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    named: dict[str, int] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not (cells[0].isdigit() or cells[0] in ("base", "top")):
+            continue
+        rank = {"base": 0, "top": len(LAYERS) - 1}.get(cells[0]) if not cells[0].isdigit() else int(cells[0])
+        for name in re.findall(r"`(qualcode(?:\.\w+)?)`", cells[1]):
+            named[name] = rank
+    packages = {p for p in LAYER_OF if (PACKAGE / p.split(".")[-1]).is_dir()}
+    assert packages - set(named) == set(), "subpackages the README's layout table does not name"
+    assert {name: rank for name, rank in named.items() if LAYER_OF.get(name) != rank} == {}
