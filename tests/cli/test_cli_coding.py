@@ -1,0 +1,47 @@
+"""``qualcode code`` and ``qualcode codebook check/show`` through the CLI."""
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+
+from ..conftest import ROOT, SAMPLE
+
+runner = CliRunner()
+MINIMAL = str(ROOT / "codebooks" / "minimal.yaml")
+
+
+def test_code_writes_codings_and_prints_the_report(tmp_path):
+    out = tmp_path / "codings.csv"
+    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(out)
+    assert len(frame) > 50 and set(frame.theme_id) == {"access", "benefits"}
+    assert "participant segments" in result.stdout and "matched nothing" in result.stdout
+    assert "Access" in result.stdout
+
+
+def test_code_refuses_existing_output_before_doing_any_work(tmp_path):
+    out = tmp_path / "codings.csv"
+    out.write_text("keep me")
+    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(out)])
+    assert result.exit_code == 1 and "already exists" in result.output and out.read_text() == "keep me"
+    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(tmp_path / "no" / "c.csv")])
+    assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_code_with_a_broken_codebook_lists_all_problems(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: B\nversion: 1\nthemes:\n  - id: a\n  - id: a\n    label: A\n    rules: {keywords: x}\n")
+    result = runner.invoke(app, ["code", str(SAMPLE), "-c", str(bad)])
+    assert result.exit_code == 1
+    assert "missing 'label'" in result.output and "duplicate id" in result.output and "is a string" in result.output
+
+
+def test_codebook_check_and_show():
+    result = runner.invoke(app, ["codebook", "check", MINIMAL])
+    output = " ".join(result.stdout.split())  # rich wraps long paths at the terminal width
+    assert result.exit_code == 0 and "OK" in output and "2 themes" in output
+    result = runner.invoke(app, ["codebook", "show", MINIMAL, "--definitions"])
+    assert result.exit_code == 0
+    assert "Self-referral" in result.stdout and "self-referral" in result.stdout and "How people come" in result.stdout

@@ -1,0 +1,160 @@
+"""Code suggestions: an estimator that learns from human codings, cross-validated by source."""
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import qualcode
+from qualcode.codebook.model import Codebook
+from qualcode.errors import CodingsError, NotFittedError
+from qualcode.human.suggest import Suggester, _platt
+
+from ..conftest import ROOT
+from .test_agreement import make_study
+
+HUMAN = ROOT / "tests" / "data" / "human"
+WORDS = ("the service helped me a lot and we talked about my week then I went home after that it was "
+         "fine really people were kind to me most days").split()
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    """Six sources of 40 turns. ``garden`` is coded where a turn mentions a garden (in every source);
+    ``local`` is coded on turns with a word used in that source only; ``noise`` at random (30%)."""
+    rng = random.Random(0)
+    sources, marks = {}, []
+    for s in range(6):
+        turns = []
+        for t in range(40):
+            words = [rng.choice(WORDS) for _ in range(12)]
+            codes = []
+            if rng.random() < 0.3:
+                words.insert(rng.randrange(12), rng.choice(["garden", "gardening", "allotment garden"]))
+                codes.append("garden")
+            if rng.random() < 0.3:
+                words.insert(rng.randrange(12), f"zork{s}")
+                codes.append("local")
+            if rng.random() < 0.3:
+                codes.append("noise")
+            turns.append(" ".join(words) + ".")
+            marks += [(f"s{s}", t + 1, c) for c in codes]
+        sources[f"s{s}"] = turns
+    corpus = make_study(tmp_path_factory.mktemp("suggest") / "study", sources)
+    segments = corpus.segments().set_index("segment_id")
+    rows = [{"source_id": s, "start": int(segments.loc[f"{s}:t{t}"].start), "end": int(segments.loc[f"{s}:t{t}"].end),
+             "text": segments.loc[f"{s}:t{t}"].text, "participant_id": "P1", "group": "Clients", "label": "Client 1",
+             "code_id": c, "code": c.title(), "theme_id": "t", "theme": "T", "coder": "A", "origin": "human",
+             "codebook_version": "1"} for s, t, c in marks]
+    return corpus, pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def fitted(study):
+    corpus, codings = study
+    training = codings[codings.source_id != "s5"]
+    return Suggester(random_state=0).fit(corpus.subset([f"s{i}" for i in range(6)]), training)
+
+
+def test_an_unfitted_suggester_says_so():
+    with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
+        Suggester().predict(None)
+    assert "threshold=0.5" in repr(Suggester())
+
+
+def test_a_learnable_code_scores_well_and_is_suggested_in_a_new_source(study, fitted):
+    corpus, codings = study
+    scores = fitted.cv_scores_.set_index("code_id")
+    assert scores.loc["garden", "kappa"] > 0.7 and scores.loc["garden", "precision"] > 0.7
+    suggestions = fitted.predict(corpus, skip_sources=codings[codings.source_id != "s5"])
+    assert set(suggestions.source_id) == {"s5"}  # only the source people did not code
+    garden = suggestions[suggestions.code_id == "garden"]
+    truth = codings[(codings.source_id == "s5") & (codings.code_id == "garden")]
+    found = set(garden.start) & set(truth.start)
+    assert len(found) >= 0.8 * len(truth) and len(found) >= 0.9 * len(garden)  # recall, precision
+    assert (garden.origin == "model").all() and (garden.coder == fitted.coder_).all()
+    assert fitted.coder_.startswith("model@") and len(fitted.coder_) == len("model@") + 10
+    assert garden.evidence.str.contains("garden").all()
+    for r in suggestions.itertuples():
+        assert corpus.text(r.source_id)[r.start : r.end] == r.text
+
+
+def test_cross_validation_keeps_each_source_out_of_its_own_training(fitted):
+    # "local" is marked by a word that occurs in one source only; a model that never saw that source
+    # cannot know it. Folds that mixed sources would score it almost perfectly.
+    local = fitted.cv_scores_.set_index("code_id").loc["local"]
+    assert local.recall < 0.2 and local.kappa < 0.2
+
+
+def test_scores_are_calibrated_probabilities(study, fitted):
+    # "noise" is coded at random on 30% of turns: a calibrated score says about 0.3 everywhere, where
+    # the class-balanced classifier alone would say about 0.5.
+    corpus, _ = study
+    units, scores = fitted.predict_proba(corpus, source_ids=["s5"])
+    noise = scores[:, fitted.classes_.index("noise")]
+    assert abs(noise.mean() - 0.3) < 0.08 and noise.max() < 0.5
+    assert fitted.cv_scores_.set_index("code_id").loc["noise", "recall"] == 0.0
+
+
+def test_platt_scaling_minimises_the_log_loss_on_platts_targets():
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(1)
+    d = rng.normal(size=300)
+    t = (d + rng.normal(size=300)) > 0.5
+    sigmoid = _platt(d, t)
+    y = np.where(t, (t.sum() + 1) / (t.sum() + 2), 1 / ((~t).sum() + 2))
+
+    def loss(ab):
+        z = ab[0] * d + ab[1]
+        return np.sum(np.logaddexp(0, z) - y * z)
+
+    best = minimize(loss, [0.0, 0.0], method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10}).x
+    assert (sigmoid.a, sigmoid.b) == pytest.approx(tuple(best), abs=1e-4)
+
+
+def test_same_inputs_same_model_and_suggestions(study, fitted):
+    corpus, codings = study
+    training = codings[codings.source_id != "s5"]
+    again = Suggester(random_state=0).fit(corpus, training)
+    assert again.coder_ == fitted.coder_
+    pd.testing.assert_frame_equal(again.predict(corpus), fitted.predict(corpus))
+    other = Suggester(random_state=0, C=3.0).fit(corpus, training)
+    assert other.coder_ != fitted.coder_  # the hash covers the parameters
+    fewer = Suggester(random_state=0).fit(corpus, training.iloc[1:])
+    assert fewer.coder_ != fitted.coder_  # ... and the training data
+
+
+def test_codes_with_too_few_examples_are_reported_and_skipped(study):
+    corpus, codings = study
+    rare = codings[codings.code_id == "garden"].head(3).assign(code_id="rare", code="Rare")
+    model = Suggester().fit(corpus, pd.concat([codings, rare]))
+    skipped = model.skipped_.set_index("code_id")
+    assert "3 coded unit(s); at least 8 are needed" in skipped.loc["rare", "reason"]
+    assert "rare" not in model.classes_ and "rare" not in set(model.cv_scores_.code_id)
+
+
+def test_training_sets_that_cannot_be_learned_give_clear_errors(study):
+    corpus, codings = study
+    with pytest.raises(CodingsError, match="cover 1 source .*at least two sources"):
+        Suggester().fit(corpus, codings[codings.source_id == "s0"])
+    with pytest.raises(CodingsError, match="empty"):
+        Suggester().fit(corpus, codings.iloc[:0])
+    segments = corpus.segments()
+    everything = segments[segments.source_id.isin(["s0", "s1"])].assign(
+        code_id="all", code="All", theme_id="t", theme="T", coder="A", origin="human", participant_id="P1")
+    with pytest.raises(CodingsError, match="one class"):
+        Suggester().fit(corpus, everything)
+
+
+def test_learning_from_the_generated_human_set_of_the_sample(sample_corpus):
+    codebook = Codebook.from_yaml(ROOT / "codebooks" / "social_prescribing.yaml")
+    human = qualcode.read_codings(HUMAN / "coder_a.csv", sample_corpus, codebook)
+    model = Suggester(level="theme").fit(sample_corpus, human, codebook)
+    scores = model.cv_scores_.set_index("code_id")
+    assert set(scores.index) == {t.id for t in codebook.themes}
+    assert (scores.kappa > 0.5).all()  # the coder mostly follows the rules, which the model sees
+    without = Suggester(level="theme", rule_features=False).fit(sample_corpus, human)
+    assert without.cv_scores_.kappa.mean() < scores.kappa.mean()
+
