@@ -3,7 +3,7 @@
 >>> result = qualcode.run("transcripts_sample/", "codebooks/social_prescribing.yaml", "out/")   # doctest: +SKIP
 >>> result.written            # {"codings": Path("out/codings.csv"), ...}                        # doctest: +SKIP
 
-The outputs (:data:`OUTPUTS`) go into one folder, which is created if missing. If any of them
+The outputs (:data:`~qualcode.reports.run_outputs.OUTPUTS`) go into one folder, which is created if missing. If any of them
 already exists, nothing is done unless ``force=True``. The tables are computed once; then each
 document is built and written atomically in turn (never a half-written file), so only one large
 document is in memory at a time.
@@ -15,15 +15,7 @@ from pathlib import Path
 
 from .engines import entry
 from .errors import QualcodeError
-from .reports.run_outputs import (  # noqa: F401  (OUTPUTS and STEPS are documented here too)
-    OUTPUTS,
-    STEPS,
-    RunResult,
-    check_outputs,
-    make_output_folder,
-    prepare,
-    write_outputs,
-)
+from .reports.run_outputs import STEPS, RunResult, check_outputs, make_output_folder, prepare, write_outputs
 
 from typing import TYPE_CHECKING
 
@@ -39,7 +31,7 @@ def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Pa
         progress: "Callable[[int, int, str], None] | None" = None, engine: str = "local",
         **dask_options) -> RunResult:
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
-    every output (:data:`OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
+    every output (:data:`~qualcode.reports.run_outputs.OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
     reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.

@@ -53,7 +53,7 @@ def run_dask(folder, codebook, out_dir, *, force: bool = False, unit: str = "tur
              max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
              progress=None, scheduler: str | None = None, client=None, workers: int | None = None,
              batch_mb: float = 4.0, log=None):
-    """:func:`qualcode.run` on Dask (see the module doc); returns a :class:`~qualcode.pipeline.RunResult`.
+    """:func:`qualcode.run` on Dask (see the module doc); returns a :class:`~qualcode.reports.run_outputs.RunResult`.
 
     ``progress(done, total, step)`` is called as each step of :data:`STEPS` starts (``write:<output>`` for
     each output) and, while coding, as batches finish (``code:<file>``, counting batches).

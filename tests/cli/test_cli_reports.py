@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.pipeline import OUTPUTS
+from qualcode.reports.run_outputs import OUTPUTS
 
 from ..conftest import ROOT
 
