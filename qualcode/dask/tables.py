@@ -31,17 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..analysis.selection import NO_GROUP
+from ..coding.table import NO_GROUP
 
 CENSUS = ["coder", "origin", "codebook_version", "code_id", "theme_id", "theme", "subtheme_id", "subtheme"]
 _ROW_BITS = 40  # a row's position: partition << 40 | row within the partition
 _NO_NODE = 1 << 62  # the first node of a source with no excerpts
 _RANK = ["_wnode", "_outside", "_negscore", "_unreadable", "_distance", "_srank", "start", "end"]
-
-
-def is_dask_frame(obj) -> bool:
-    """Whether ``obj`` is a Dask DataFrame (checked without importing Dask)."""
-    return (type(obj).__module__ or "").startswith("dask") and hasattr(obj, "npartitions") and hasattr(obj, "columns")
 
 
 @dataclass
