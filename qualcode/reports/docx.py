@@ -14,6 +14,7 @@ A passage coded at several sub-themes is repeated under each.
 
 from __future__ import annotations
 
+from ..display import plural
 from ..writers.docx_layout import (
     GREY,
     HEADER_FILL,
@@ -181,15 +182,11 @@ def _summary_part(document, body, themes, summary, heatmap, *, top: str | None =
 
 
 # -- the excerpts ----------------------------------------------------------------------------------
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def _counts_line(part, size: int | None = None) -> str:
     passages = len(part.drop_duplicates(["source_id", "start", "end"]))
     people = part["participant_id"].nunique()
-    of = f"{people:,} of {size:,} participants" if size else _plural(people, "participant")
-    return f"{_plural(passages, 'excerpt')} from {of}"
+    of = f"{people:,} of {size:,} participants" if size else plural(people, "participant")
+    return f"{plural(passages, 'excerpt')} from {of}"
 
 
 def _excerpt_sections(document, body: BodyWriter, excerpts, themes, by: str, groups: list[str], only=None) -> None:
@@ -266,7 +263,7 @@ def _nested(body: BodyWriter, part, levels) -> None:
                     passages, people = counts[tuple(k[: inner + 1])]
                     level = 2 + inner - sum(1 for x in k[:inner] if x == "")
                     body.paragraph(levels[inner][2](r, k[inner]), f"Heading {level}")
-                    body.paragraph(f"{_plural(len(passages), 'excerpt')} from {_plural(len(people), 'participant')}",
+                    body.paragraph(f"{plural(len(passages), 'excerpt')} from {plural(len(people), 'participant')}",
                                    "Counts")
                 break
         body.paragraph(r.text, "Quote")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 
+from ..display import plural
 from ..output import write_text
 from ..analysis.selection import NO_GROUP
 from ..writers.word import clean
@@ -47,10 +48,6 @@ def _table(frame, theme_levels=None, numeric=()) -> str:
     return "".join(out)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
 def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
     titles = {(t, s): f"{n} {sl or tl}" for n, t, s, tl, sl in
               zip(themes.number, themes.theme_id, themes.subtheme_id, themes.theme, themes.subtheme)}
@@ -83,10 +80,10 @@ def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
             continue
         for mid_title, block in part.groupby(_keys(part, mid), sort=False):
             n = len(block.drop_duplicates(["source_id", "start", "end"]))
-            out.append(f"<details><summary>{_e(mid_title)} <span class='count'>({_plural(n, 'excerpt')})</span></summary>")
+            out.append(f"<details><summary>{_e(mid_title)} <span class='count'>({plural(n, 'excerpt')})</span></summary>")
             for leaf_title, quotes in block.groupby(_keys(block, leaf), sort=False):
                 if leaf_title:
-                    out.append(f"<h4>{_e(leaf_title)} <span class='note'>({_plural(len(quotes), 'excerpt')})</span></h4>")
+                    out.append(f"<h4>{_e(leaf_title)} <span class='note'>({plural(len(quotes), 'excerpt')})</span></h4>")
                 for r in quotes.itertuples(index=False):
                     codes = f" &middot; {_e(r.codes)}" if r.codes else ""
                     out.append(f"<blockquote>{_e(r.text)}</blockquote><p class='who'>({_e(r.attribution)}) "
