@@ -25,7 +25,8 @@ LAYERS = [
     {"qualcode.coding"},
     {"qualcode.discovery", "qualcode.human", "qualcode.analysis"},
     {"qualcode.reports", "qualcode.refi", "qualcode.notebook"},
-    {"qualcode.dask"},
+    {"qualcode.dask", "qualcode.project"},
+    {"qualcode.workspace"},
     {"qualcode.engines", "qualcode.pipeline", "qualcode.cli", "qualcode"},
 ]
 LAYER_OF = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}
