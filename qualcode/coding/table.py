@@ -115,8 +115,8 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
             import io
 
             text, _ = read_text(path, 2 * 1024**3)
-            frame = pd.read_csv(io.StringIO(text), dtype={"participant_id": "str", "source_id": "str"},
-                                keep_default_na=False, na_values=[""])
+            # every column as text (a wave "1" stays "1"); check_codings makes start, end and score numbers
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
         elif fmt == "parquet":
             frame = pd.read_parquet(path)
         elif fmt == "json":
