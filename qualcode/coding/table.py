@@ -122,7 +122,7 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
         elif fmt == "json":
             frame = pd.read_json(path, orient="records", dtype=False)
         else:
-            frame = pd.read_excel(path, sheet_name=0)
+            frame = pd.read_excel(path, sheet_name=0, dtype=str)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise CodingsError(f"{path}: cannot read this {fmt} codings file ({exc}).") from None
     return check_codings(frame, str(path))

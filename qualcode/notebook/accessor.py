@@ -51,11 +51,11 @@ class CodingsAccessor:
         """Node x node counts of shared units: see :func:`qualcode.queries.cooccurrence`."""
         return queries.cooccurrence(self._frame, level, within, codebook=codebook)
 
-    def participants(self, mention=None, without=None, *, how: str = "all") -> pd.DataFrame:
+    def participants(self, mention=None, without=None, *, how: str = "all", by=None) -> pd.DataFrame:
         """Who mentions ``mention`` but not ``without``: see :func:`qualcode.queries.participants`."""
-        return queries.participants(self._frame, mention, without, how=how)
+        return queries.participants(self._frame, mention, without, how=how, by=by)
 
-    def counts(self, by: str = "group", level: str = "theme", *, measure: str = "excerpts",
+    def counts(self, by="group", level: str = "theme", *, measure: str = "excerpts",
                codebook: "Codebook | None" = None) -> pd.DataFrame:
         """Nodes x values of ``by``: see :func:`qualcode.queries.counts`."""
         return queries.counts(self._frame, by, level, measure=measure, codebook=codebook)
