@@ -73,7 +73,8 @@ def join_attributes(frame, corpus) -> "pd.DataFrame":
     >>> {"role", "wave"} <= set(with_attrs.columns)
     True
     """
-    people, sources = attribute_tables(corpus, taken=frame.columns)
+    raw = {*corpus.participants.columns, *corpus.sources.columns} - {"source_id", "participant_id"}
+    people, sources = attribute_tables(corpus, taken=[c for c in frame.columns if c not in raw])
     people = people[["participant_id", *[c for c in people.columns[1:] if c not in frame.columns]]]
     sources = sources[["source_id", *[c for c in sources.columns[1:] if c not in frame.columns]]]
     out = frame
