@@ -76,13 +76,17 @@ def _terms(text: str, lemma, stops, sizes) -> list[tuple[str, str]]:
             flush()
             continue
         lower = token.lower()
-        content = len(lower) > 1 and lower not in stops
+        content = len(lower) > 1 and lower not in stops and _head(lower) not in stops  # "they'd", "who's"
         key = lemma(lower) if content else lower
         if content and key in stops:  # "thought" is "think", a stop word
             content, key = False, lower
         clause.append((key, lower, content))
     flush()
     return out
+
+
+def _head(word: str) -> str:
+    return re.split(r"['\u2019]", word, maxsplit=1)[0]
 
 
 def log_likelihood(a: int, b: int, c: int, d: int) -> float:
