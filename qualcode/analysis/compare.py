@@ -41,9 +41,10 @@ def _sorted_values(values) -> list[str]:
     return sorted(values, key=key)
 
 
-def compare(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, by="wave", participants=None,
-            coder=None, origin=None, max_values: int | None = MAX_VALUES, values: "list[str] | None" = None
-            ) -> "pd.DataFrame":
+def compare(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, by: "str | list[str]" = "wave",
+            participants: "object | None" = None, coder: "str | list[str] | None" = None,
+            origin: "str | list[str] | None" = None, max_values: int | None = MAX_VALUES,
+            values: "list[str] | None" = None) -> "pd.DataFrame":
     """Themes and sub-themes side by side for each value of ``by`` (see the module doc).
 
     ``participants``: the corpus, or ``qualcode.attribute_table(corpus)``, for percentages of all the

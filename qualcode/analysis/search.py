@@ -29,7 +29,11 @@ from ..errors import QualcodeError, did_you_mean, listing
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
+
+    from ..corpus.corpus import Corpus
 
 HIT_COLUMNS = ["source_id", "segment_id", "participant_id", "group", "label", "speaker", "method", "start", "end",
                "left", "match", "right"]
@@ -171,8 +175,9 @@ def search_segments(segments, pattern: str, *, lemma: bool = False, regex: bool 
 _SEGMENT_ONLY = ("unit", "is_researcher", "text", "words", "turn", "line", "time_start", "time_end", "question")
 
 
-def search(corpus, pattern: str, *, lemma: bool = False, regex: bool = False, context: int = CONTEXT,
-           include_researchers: bool = False, by=None, **scope) -> "pd.DataFrame":
+def search(corpus: "Corpus | str | Path", pattern: str, *, lemma: bool = False, regex: bool = False,
+           context: int = CONTEXT, include_researchers: bool = False, by: "str | list[str] | None" = None,
+           **scope) -> "pd.DataFrame":
     """Every place ``pattern`` occurs in ``corpus`` (a Corpus or a folder), as keyword in context.
 
     See the module doc for the pattern, ``lemma`` and ``regex``. ``context``: words either side (in the
@@ -210,17 +215,22 @@ def search(corpus, pattern: str, *, lemma: bool = False, regex: bool = False, co
     return hits
 
 
-def hits_as_codings(hits, code_id: str, codebook, coder: str, corpus=None) -> "pd.DataFrame":
-    """The hits as human codings of ``code_id`` by ``coder``: a human-codings file's rows
-    (``source_id, start, end, code, coder, memo``) that :func:`qualcode.read_codings` reads back."""
-    import pandas as pd
-
+def check_code(codebook, code_id: str, coder: str) -> None:
+    """Refuse a code the codebook lacks (naming the closest) or an empty coder, before anything is searched."""
     if codebook is not None and code_id not in codebook.nodes:
         ids = list(codebook.nodes)
         raise SearchError(f"no code {code_id!r} in codebook {codebook.name!r}{did_you_mean(code_id, ids) or '.'} "
                           "Give a code id from `qualcode codebook show`.")
     if not str(coder or "").strip():
         raise SearchError("--code-as needs --coder NAME: the person whose codings these are.")
+
+
+def hits_as_codings(hits, code_id: str, codebook, coder: str, corpus=None) -> "pd.DataFrame":
+    """The hits as human codings of ``code_id`` by ``coder``: a human-codings file's rows
+    (``source_id, start, end, code, coder, memo``) that :func:`qualcode.read_codings` reads back."""
+    import pandas as pd
+
+    check_code(codebook, code_id, coder)
     pattern = hits.attrs.get("pattern", "")
     return pd.DataFrame({
         "source_id": hits["source_id"].astype(str), "start": hits["start"].astype("int64"),

@@ -31,7 +31,11 @@ from ..errors import QualcodeError
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
+
+    from ..corpus.corpus import Corpus
 
 WORD_COLUMNS = ["value", "term", "forms", "words", "count", "per_10k", "participants", "sources", "keyness", "other_count",
                 "direction"]
@@ -104,7 +108,7 @@ def log_likelihood(a: int, b: int, c: int, d: int) -> float:
     return round(2 * g, 2)
 
 
-def word_frequencies(corpus, *, by=None, top: int | None = 50, phrases: bool = True, min_count: int = 2,
+def word_frequencies(corpus: "Corpus | str | Path", *, by: "str | list[str] | None" = None, top: int | None = 50, phrases: bool = True, min_count: int = 2,
                      include_researchers: bool = False, max_values: int | None = 30, **scope) -> "pd.DataFrame":
     """Word and phrase frequencies of ``corpus`` (a Corpus or a folder); see the module doc.
 

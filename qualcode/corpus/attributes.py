@@ -15,7 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
+
+    from .corpus import Corpus
 
 #: Columns of ``corpus.participants`` that are not attributes (the codings already hold them).
 PARTICIPANT_KEYS = ("participant_id", "group", "label")
@@ -81,11 +85,11 @@ def join_attributes(frame, corpus) -> "pd.DataFrame":
     if len(people.columns) > 1:
         mapping = people.set_index("participant_id")
         keys = out["participant_id"]
-        out = out.assign(**{c: keys.map(mapping[c]).astype(object) for c in mapping.columns})
+        out = out.assign(**{c: _inferred(keys.map(mapping[c])) for c in mapping.columns})
     if len(sources.columns) > 1:
         mapping = sources.set_index("source_id")
         keys = out["source_id"]
-        out = out.assign(**{c: keys.map(mapping[c]).astype(object) for c in mapping.columns})
+        out = out.assign(**{c: _inferred(keys.map(mapping[c])) for c in mapping.columns})
     return out
 
 
@@ -96,3 +100,42 @@ def participant_table(corpus) -> "pd.DataFrame":
     rows = segments[["source_id", "participant_id", "group", "label", "method"]].dropna(subset=["participant_id"])
     rows = rows.drop_duplicates(["source_id", "participant_id"]).reset_index(drop=True)
     return join_attributes(rows, corpus)
+
+
+def with_attributes(codings: "pd.DataFrame", corpus: "Corpus | str | Path") -> "pd.DataFrame":
+    """``codings`` (or any table with ``source_id`` and ``participant_id``) with the attributes of ``corpus`` (a
+    Corpus or a folder) as columns, replacing any it held: for codings made elsewhere (a human-codings
+    file, another tool) or before attributes travelled with the codings.
+
+    >>> qualcode.with_attributes(codings, corpus).wave.notna().all()   # doctest: +SKIP
+    """
+    if not hasattr(corpus, "segments"):
+        from .loading import load_corpus
+
+        corpus = load_corpus(corpus)
+    names = attribute_names(corpus, [c for c in codings.columns if c not in {
+        *corpus.participants.columns, *corpus.sources.columns} - {"source_id", "participant_id"}])
+    held = {*names["participant"].values(), *names["source"].values()}
+    return join_attributes(codings.drop(columns=[c for c in codings.columns if c in held]), corpus)
+
+
+def attribute_table(corpus: "Corpus | str | Path") -> "pd.DataFrame":
+    """:func:`participant_table`: each participant in each source, with every attribute (the denominators of
+    "% of participants" by any attribute: ``qualcode.theme_table(codings, book, qualcode.attribute_table(corpus),
+    by="wave")``).
+
+    >>> qualcode.attribute_table(corpus).columns[:5].tolist()
+    ['source_id', 'participant_id', 'group', 'label', 'method']
+    """
+    if not hasattr(corpus, "segments"):
+        from .loading import load_corpus
+
+        corpus = load_corpus(corpus)
+    return participant_table(corpus)
+
+
+def _inferred(series):
+    """Text values with the dtype pandas gives text read from a file (so a written and re-read table is equal)."""
+    import pandas as pd
+
+    return pd.Series(series.to_numpy(dtype=object, na_value=None).tolist(), index=series.index)

@@ -91,7 +91,11 @@ def _figure_document(frame, title: str, png: bytes | None, caption: str):
 def export_words(words: "pd.DataFrame", path: str | Path, fmt: str | None = None, *, title: str | None = None,
                  plot: str | Path | None = None, force: bool = False) -> list[Path]:
     """Write word frequencies (docx: the bar chart and the table; xlsx: the table and a notes sheet) and,
-    with ``plot`` (a .png or .svg path), the chart. Returns the paths written."""
+    with ``plot`` (a .png or .svg path), the chart. Returns the paths written.
+
+    >>> [p.name for p in qualcode.export_words(qualcode.word_frequencies(corpus, by="group"), tmp / "words.xlsx")]
+    ['words.xlsx']
+    """
     from .plots import figure_png, word_frequencies_plot
 
     fmt = table_format(path, fmt)
@@ -147,7 +151,11 @@ def compare_document(table, *, title: str | None = None):
 
 def export_compare(table: "pd.DataFrame", path: str | Path, fmt: str | None = None, *, title: str | None = None,
                    force: bool = False) -> Path:
-    """Write a comparison (docx: a Word section; other formats: the table with its notes)."""
+    """Write a comparison (docx: a Word section; other formats: the table with its notes).
+
+    >>> qualcode.export_compare(qualcode.compare(codings, codebook, by="wave"), tmp / "compare.docx").name
+    'compare.docx'
+    """
     fmt = table_format(path, fmt)
     check_writable(path, force)
     if fmt != "docx":
