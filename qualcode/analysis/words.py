@@ -119,7 +119,7 @@ def word_frequencies(corpus: "Corpus | str | Path", *, by: "str | list[str] | No
 
     >>> words = qualcode.word_frequencies(corpus, top=5)
     >>> words.columns[:4].tolist()
-    ['value', 'term', 'words', 'count']
+    ['value', 'term', 'forms', 'words']
     """
     import pandas as pd
 

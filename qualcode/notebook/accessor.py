@@ -56,9 +56,9 @@ class CodingsAccessor:
         return queries.participants(self._frame, mention, without, how=how, by=by)
 
     def counts(self, by="group", level: str = "theme", *, measure: str = "excerpts",
-               codebook: "Codebook | None" = None) -> pd.DataFrame:
+               codebook: "Codebook | None" = None, max_values: int | None = 30) -> pd.DataFrame:
         """Nodes x values of ``by``: see :func:`qualcode.queries.counts`."""
-        return queries.counts(self._frame, by, level, measure=measure, codebook=codebook)
+        return queries.counts(self._frame, by, level, measure=measure, codebook=codebook, max_values=max_values)
 
     def nodes(self, level: str | None = None) -> pd.DataFrame:
         """The themes, sub-themes and codes these codings name: see :func:`qualcode.queries.nodes`."""
