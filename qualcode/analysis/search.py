@@ -237,3 +237,20 @@ def hits_as_codings(hits, code_id: str, codebook, coder: str, corpus=None) -> "p
         "end": hits["end"].astype("int64"), "code": code_id, "coder": str(coder).strip(),
         "memo": f"search: {pattern}" + (" (lemma)" if hits.attrs.get("lemma") else ""),
     })
+
+
+def search_rule(codebook, code_id: str, pattern: str, *, lemma: bool = False, regex: bool = False, reason: str,
+                author: str | None = None):
+    """``codebook`` with the search saved as a rule of ``code_id``, through the audited edit
+    (:func:`qualcode.add_rule`: version bumped, changelog entry with ``reason`` and ``author``).
+
+    A lemma search of words becomes a keyword (rules match keywords by the same lookup lemmas); any other
+    search becomes the regular expression it ran, so the rule finds what the search found. A search's
+    scope (group, wave, ...) is not part of a rule: the rule codes every participant's turns.
+    """
+    from ..codebook.edit import add_rule
+
+    compiled = compile_pattern(pattern, lemma=lemma, regex=regex)
+    if lemma and not regex and not any(ch in pattern for ch in "*?"):
+        return add_rule(codebook, code_id, keyword=" ".join(pattern.split()), reason=reason, author=author)
+    return add_rule(codebook, code_id, regex=compiled.pattern, reason=reason, author=author)

@@ -46,6 +46,10 @@ def search(
     code_as: Annotated[Optional[str], typer.Option("--code-as", help="Save the hits as human codings of this code id (with --coder and -c).")] = None,
     coder: Annotated[Optional[str], typer.Option("--coder", help="With --code-as: the person the codings are by.")] = None,
     codebook: CodebookOpt = None,
+    save_rule: Annotated[Optional[str], typer.Option("--save-rule", help="Save the search as a rule of this code in the "
+                                                     "-c codebook (an audited edit: needs --reason).")] = None,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="With --save-rule: why, for the changelog.")] = None,
+    author: Annotated[Optional[str], typer.Option("--author", help="With --save-rule: who, for the changelog (default: git config user.name).")] = None,
     codings_file: Annotated[Optional[Path], typer.Option("--codings-file", help="With --code-as: the human-codings file "
                                                          "(csv) to add the hits to (default: search_<code>_<coder>.csv).")] = None,
     title: TitleOpt = None,
@@ -59,6 +63,15 @@ def search(
 
     compile_pattern(pattern, lemma=lemma, regex=regex)  # a bad pattern fails before the corpus is read
     book = None
+    if save_rule is not None:
+        if not codebook or not reason:
+            raise typer.BadParameter("--save-rule needs -c CODEBOOK and --reason \"...\".", param_hint="--save-rule")
+        from ..analysis.search import search_rule
+        from ..codebook.model import Codebook
+        from .codebook_cmds import _save
+
+        ruled = search_rule(Codebook.from_yaml(codebook), save_rule, pattern, lemma=lemma, regex=regex, reason=reason,
+                            author=author)
     if code_as is not None:
         if not coder or not codebook:
             raise typer.BadParameter("--code-as needs --coder NAME and -c CODEBOOK.", param_hint="--code-as")
@@ -80,6 +93,11 @@ def search(
         from ..reports.queries import export_search
 
         wrote(export_search(hits, output, format, title=title, force=force), f"{len(hits):,} hits")
+    if save_rule is not None:
+        if group or where:
+            err_console.print("[yellow]note:[/] the rule codes every participant's turns; the search's --group/--where "
+                              "scope is not part of it.", highlight=False, soft_wrap=True)
+        _save(ruled, codebook, None, False)
     if code_as is not None:
         from ..human.codings import add_human_codings
 

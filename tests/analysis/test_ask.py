@@ -151,3 +151,22 @@ def test_outputs_in_word_excel_and_html(tmp_path, sample_codings, sample_codeboo
     assert "wave 2 %" in page and "mix methods" in page
     document = docx.Document(qualcode.export_compare(table, tmp_path / "compare.docx"))
     assert document.tables[0].rows[0].cells[1].text == "wave 1 participants"
+
+
+def test_a_search_saved_as_a_rule_codes_what_it_found(sample_corpus, sample_codebook):
+    from qualcode.analysis.search import search_rule
+
+    hits = qualcode.search(sample_corpus, "waiting list", lemma=True)
+    book = search_rule(sample_codebook, "mental-health-gaps", "waiting list", lemma=True, reason="Seen in search",
+                       author="A. Researcher")
+    assert "waiting list" in book.node("mental-health-gaps").rules["keywords"]
+    assert book.version != sample_codebook.version and book.changelog[-1]["reason"] == "Seen in search"
+    coded = qualcode.code(sample_corpus, book)
+    gaps = coded[coded.code_id.eq("mental-health-gaps") | coded.subtheme_id.eq("mental-health-gaps")]
+    spans = list(zip(gaps.source_id, gaps.start, gaps.end))
+    for row in hits.itertuples():   # every hit lies inside a coding of the code (researchers' turns aside)
+        assert any(s == row.source_id and a <= row.start and row.end <= b for s, a, b in spans), row
+    wild = search_rule(sample_codebook, "first-contact", "refer*", reason="r", author="A")
+    assert wild.node("first-contact").rules["regex"][-1] == r"(?<!\w)refer\w*(?!\w)"
+    with pytest.raises(QualcodeError, match="already has the keyword"):
+        search_rule(book, "mental-health-gaps", "waiting list", lemma=True, reason="again", author="A")

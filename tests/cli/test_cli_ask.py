@@ -80,3 +80,20 @@ def test_run_by_attributes_writes_the_breakdowns(tmp_path):
     assert "wave 2 %" in pd.read_csv(out / "theme_table_by_wave.csv").columns
     bad = runner.invoke(app, ["run", SAMPLE, "-c", BOOK, "-o", str(tmp_path / "o2"), "--by", "wav"])
     assert bad.exit_code == 1 and "did you mean 'wave'" in bad.output
+
+
+def test_search_saved_as_a_rule_through_the_audited_edit(tmp_path):
+    import shutil
+
+    import qualcode
+
+    book = tmp_path / "book.yaml"
+    shutil.copy(BOOK, book)
+    args = ["search", SAMPLE, "waiting list", "--lemma", "--save-rule", "mental-health-gaps", "-c", str(book)]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "--reason" in refused.output
+    result = runner.invoke(app, [*args, "--reason", "Therapy waiting lists", "--author", "A. Researcher"])
+    assert result.exit_code == 0, result.output
+    saved = qualcode.Codebook.from_yaml(book)
+    assert saved.version == "1.1" and saved.changelog[-1]["author"] == "A. Researcher"
+    assert "waiting list" in saved.node("mental-health-gaps").rules["keywords"]
