@@ -100,10 +100,8 @@ def _scope(frame, scope: dict, what: str = "the corpus"):
         if wanted is None:
             continue
         if name not in frame.columns:
-            known = [c for c in frame.columns if c not in HIT_COLUMNS or c in ("group", "method", "source_id")
-                     and c not in ("text",)]
-            known = [c for c in known if c not in ("text", "unit", "is_researcher", "words", "turn", "line",
-                                                   "time_start", "time_end", "question")]
+            known = [c for c in frame.columns if c in ("group", "method", "source_id") or
+                     c not in (*HIT_COLUMNS, *_SEGMENT_ONLY, "segment_id", "label", "speaker")]
             raise SearchError(f"no attribute {name!r} in {what}{did_you_mean(name, known) or '.'} The attributes there "
                               f"are: {listing(known, 40)}.")
         values = [wanted] if isinstance(wanted, str) else list(wanted)
