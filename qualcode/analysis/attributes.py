@@ -146,7 +146,7 @@ def prepare_by(selected, by, participants=None, *, max_values: int | None = MAX_
     notes = []
     if names != ["group"]:
         label = " and ".join(names)
-        notes.append(f"Broken down by {label}: the 'group' columns hold the values of {label}.")
+        notes.append(f"Broken down by {label}: its values stand where the participant groups usually are.")
         if participants is not None and study is None:
             notes.append(f"The study summary gives no sizes by {label}; percentages are of coded participants.")
     return frame, study, notes
