@@ -119,11 +119,35 @@ def _scope(frame, scope: dict, what: str = "the corpus"):
     return frame
 
 
+def _candidates(texts: list, compiled) -> list[int]:
+    """The rows of ``texts`` that can hold a match: those containing (in lower case) one of the literal strings
+    every match must contain (:func:`qualcode.coding.rules.regex_anchors`, as rule coding uses them); all rows
+    when the pattern has none. A substring test is far cheaper than a regular-expression scan."""
+    from ..coding.rules import regex_anchors
+
+    anchors = regex_anchors(compiled.pattern)
+    if not anchors:
+        return list(range(len(texts)))
+    anchors = sorted(anchors)  # already case-folded
+    out = []
+    for row, text in enumerate(texts):
+        if text:
+            folded = text.casefold()
+            if any(a in folded for a in anchors):
+                out.append(row)
+    return out
+
+
 def _context(text: str, lo: int, hi: int, words: int) -> tuple[str, str]:
     left = text[:lo]
     right = text[hi:]
     if words <= 0:
         return "", ""
+    reach = 30 * words + 60  # enough characters for ``words`` words; long turns are not scanned whole
+    if len(left) > reach:
+        cut = left.rfind(" ", 0, len(left) - reach)
+        left = left[cut + 1 if cut >= 0 else len(left) - reach:]
+    right = right[:reach]
     lw = list(_WORD.finditer(left))
     start = lw[-words].start() if len(lw) >= words else 0
     rw = list(re.finditer(r"\S+", right))
@@ -141,7 +165,9 @@ def search_segments(segments, pattern: str, *, lemma: bool = False, regex: bool 
     compiled = compile_pattern(pattern, lemma=lemma, regex=regex)
     rows, starts, ends, lefts, matches, rights = [], [], [], [], [], []
     finditer = compiled.finditer
-    for row, text in enumerate(segments["text"].tolist()):
+    texts = segments["text"].tolist()
+    for row in _candidates(texts, compiled):
+        text = texts[row]
         if not text:
             continue
         for m in finditer(text):

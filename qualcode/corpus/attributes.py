@@ -40,12 +40,28 @@ def _text_column(series):
     return series.map(text).astype(object)
 
 
-def attribute_names(corpus, taken=()) -> "dict[str, dict[str, str]]":
+def source_attributes(corpus) -> "pd.DataFrame":
+    """``source_id``, ``date``, ``wave`` and every other source attribute: ``corpus.sources`` without the file's
+    own facts (and without counting each source's words, which makes it cheap on a large corpus)."""
+    import pandas as pd
+
+    rows, extra = [], {}
+    for source in corpus:
+        meta = source.meta
+        rows.append({"source_id": meta.source_id, "date": meta.date, "wave": meta.wave, **{
+            k: v for k, v in meta.attributes.items() if k not in ("source_id", "date", "wave")}})
+        extra.update(dict.fromkeys(k for k in meta.attributes if k not in SOURCE_FILE_COLUMNS))
+    columns = ["source_id", "date", "wave", *[k for k in extra if k not in ("date", "wave")]]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def attribute_names(corpus, taken=(), sources=None) -> "dict[str, dict[str, str]]":
     """``{"participant": {column: name}, "source": {column: name}}``: each attribute's column in the corpus
     tables and the name it takes beside the ``taken`` columns (see the module doc)."""
     taken = set(taken)
     people = [c for c in corpus.participants.columns if c not in PARTICIPANT_KEYS]
-    sources = [c for c in corpus.sources.columns if c not in SOURCE_FILE_COLUMNS]
+    sources = source_attributes(corpus) if sources is None else sources
+    sources = [c for c in sources.columns if c not in SOURCE_FILE_COLUMNS]
     names = {"participant": {}, "source": {}}
     for column in people:
         names["participant"][column] = f"participant_{column}" if column in taken else column
@@ -58,10 +74,10 @@ def attribute_names(corpus, taken=()) -> "dict[str, dict[str, str]]":
 def attribute_tables(corpus, taken=()) -> "tuple[pd.DataFrame, pd.DataFrame]":
     """``(participants, sources)``: ``participant_id`` + participant attributes, ``source_id`` + source
     attributes, named as :func:`attribute_names` says, values as text."""
-    names = attribute_names(corpus, taken)
+    sources = source_attributes(corpus)
+    names = attribute_names(corpus, taken, sources)
     people = corpus.participants
     people = people[["participant_id", *names["participant"]]].rename(columns=names["participant"])
-    sources = corpus.sources
     sources = sources[["source_id", *names["source"]]].rename(columns=names["source"])
     for frame in (people, sources):
         for column in frame.columns[1:]:
@@ -77,7 +93,7 @@ def join_attributes(frame, corpus) -> "pd.DataFrame":
     >>> {"role", "wave"} <= set(with_attrs.columns)
     True
     """
-    raw = {*corpus.participants.columns, *corpus.sources.columns} - {"source_id", "participant_id"}
+    raw = {*corpus.participants.columns, *source_attributes(corpus).columns} - {"source_id", "participant_id"}
     people, sources = attribute_tables(corpus, taken=[c for c in frame.columns if c not in raw])
     people = people[["participant_id", *[c for c in people.columns[1:] if c not in frame.columns]]]
     sources = sources[["source_id", *[c for c in sources.columns[1:] if c not in frame.columns]]]
@@ -114,7 +130,7 @@ def with_attributes(codings: "pd.DataFrame", corpus: "Corpus | str | Path") -> "
 
         corpus = load_corpus(corpus)
     names = attribute_names(corpus, [c for c in codings.columns if c not in {
-        *corpus.participants.columns, *corpus.sources.columns} - {"source_id", "participant_id"}])
+        *corpus.participants.columns, *source_attributes(corpus).columns} - {"source_id", "participant_id"}])
     held = {*names["participant"].values(), *names["source"].values()}
     return join_attributes(codings.drop(columns=[c for c in codings.columns if c in held]), corpus)
 
