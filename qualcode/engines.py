@@ -69,7 +69,8 @@ def code(corpus: "Corpus | str | Path", codebook: "Codebook", *, engine: str = "
     Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
-    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same columns and rows;
+    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same rows and the standard
+    columns (not the participant and source attribute columns a local run adds; see docs/codings-table.md);
     it takes the options of :func:`qualcode.dask.engine.apply_codebook_dask` (``output``, ``scheduler``,
     ``client``, ``workers``, ...) instead of ``jobs``.
 
