@@ -97,10 +97,12 @@ def values_of(frame, by) -> "pd.Series":
     parts = []
     for name in names:
         column = frame[name].astype(object)
-        text = column.map(lambda v: None if v is None or v != v or v == "" else
-                          str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-        if text.dropna().map(_numeric).all():  # a bare number reads as "wave 2", not "2"
-            text = text.map(lambda v, n=name: None if v is None else f"{n} {v}")
+        distinct = {v: (None if v is None or v != v or v == "" else
+                        str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+                    for v in column.dropna().unique()}
+        text = column.map(distinct)  # each distinct value's text worked out once (fast on large tables)
+        if all(_numeric(v) for v in distinct.values() if v is not None):  # a bare number reads as "wave 2"
+            text = text.map({v: f"{name} {v}" for v in distinct.values() if v is not None})
         parts.append(text.fillna(_missing(name)))
     value = parts[0]
     for part in parts[1:]:
@@ -152,30 +154,51 @@ def prepare_by(selected, by, participants=None, *, max_values: int | None = MAX_
     return frame, study, notes
 
 
-def honesty_notes(frame, sizes: dict, study=None) -> "tuple[list[str], dict]":
-    """Notes for values with fewer than :data:`SMALL_N` participants, and for values whose sources mix
-    survey answers with interviews or focus groups; and ``{value: flag}`` (``small``, ``mixed methods``)."""
-    flags: dict[str, list[str]] = {}
-    small = [f"{v} (n={n})" for v, n in sizes.items() if 0 < n < SMALL_N]
-    for v, n in sizes.items():
-        if 0 < n < SMALL_N:
-            flags.setdefault(v, []).append(f"n={n} < {SMALL_N}")
+def small_notes(sizes: dict) -> "tuple[list[str], dict]":
+    """The note on values with fewer than :data:`SMALL_N` participants, and ``{value: "n=3 < 5"}``."""
+    small = {v: n for v, n in sizes.items() if 0 < n < SMALL_N}
     notes = []
     if small:
-        notes.append(f"Fewer than {SMALL_N} participants, so each percentage moves in large steps: {', '.join(small)}. "
+        shown = ", ".join(f"{v} (n={n})" for v, n in small.items())
+        notes.append(f"Fewer than {SMALL_N} participants, so each percentage moves in large steps: {shown}. "
                      "Read them as counts.")
+    return notes, {v: f"n={n} < {SMALL_N}" for v, n in small.items()}
+
+
+def mixed_notes(frame, order=None) -> "tuple[list[str], dict]":
+    """Notes for values whose sources mix survey answers with interviews or focus groups (columns ``group``,
+    ``source_id``, ``participant_id``, ``method``), in the ``order`` of the values; and ``{value: "mixed methods"}``."""
+    notes, flags = [], {}
+    if frame is None or not {"method", "group", "source_id", "participant_id"} <= set(frame.columns):
+        return notes, flags
+    rows = frame.dropna(subset=["participant_id"]).drop_duplicates(["group", "source_id", "participant_id"])
+    parts = dict(tuple(rows.groupby("group", sort=False)))
+    keys = [v for v in (order or []) if v in parts] + [v for v in parts if v not in (order or [])]
+    for value in keys:
+        part = parts[value]
+        methods = part.drop_duplicates("source_id")["method"].astype(str).value_counts()
+        if "survey" in methods.index and len(methods) > 1:
+            people = part.groupby(part["method"].astype(str) == "survey")["participant_id"].nunique()
+            spoken = ", ".join(f"{n} {m.replace('_', ' ')}{'s' if n != 1 else ''}"
+                               for m, n in methods.items() if m != "survey")
+            notes.append(f"{value}: its figures mix methods: {spoken} ({int(people.get(False, 0))} participants) "
+                         f"and {int(methods['survey'])} survey ({int(people.get(True, 0))} respondents' short "
+                         "answers).")
+            flags[str(value)] = "mixed methods"
+    return notes, flags
+
+
+def join_flags(*flag_dicts) -> dict:
+    out: dict[str, list[str]] = {}
+    for flags in flag_dicts:
+        for value, flag in flags.items():
+            out.setdefault(value, []).append(flag)
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def honesty_notes(frame, sizes: dict, study=None) -> "tuple[list[str], dict]":
+    """:func:`small_notes` and :func:`mixed_notes` together (the methods from ``study`` when it has them)."""
     source = study if study is not None and "method" in getattr(study, "columns", ()) else frame
-    if "method" in source.columns and "group" in source.columns:
-        rows = source.dropna(subset=["participant_id"]) if "participant_id" in source.columns else source
-        per = rows.drop_duplicates(["group", "source_id", "participant_id"]).groupby("group", sort=False)
-        for value, part in per:
-            methods = part.drop_duplicates("source_id")["method"].astype(str).value_counts()
-            if "survey" in methods.index and len(methods) > 1:
-                people = part.groupby(part["method"].astype(str) == "survey")["participant_id"].nunique()
-                spoken = ", ".join(f"{n} {m.replace('_', ' ')}{'s' if n != 1 else ''}"
-                                   for m, n in methods.items() if m != "survey")
-                notes.append(f"{value}: its figures mix methods: {spoken} ({int(people.get(False, 0))} participants) "
-                             f"and {int(methods['survey'])} survey ({int(people.get(True, 0))} respondents' short "
-                             "answers).")
-                flags.setdefault(str(value), []).append("mixed methods")
-    return notes, {k: "; ".join(v) for k, v in flags.items()}
+    small, small_flags = small_notes(sizes)
+    mixed, mixed_flags = mixed_notes(source, list(sizes))
+    return [*small, *mixed], join_flags(small_flags, mixed_flags)

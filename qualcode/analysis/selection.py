@@ -72,7 +72,7 @@ def _against_codebook(frame, codebook, name: str):
             "codebook to recode, or pass the codebook version that made them.",
             UserWarning, stacklevel=3,
         )
-    ids = set(frame["code_id"].dropna().astype(str))
+    ids = {str(v) for v in frame["code_id"].dropna().unique()}
     unknown = sorted(i for i in ids if i not in codebook.nodes)
     if unknown:
         shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
@@ -121,7 +121,7 @@ def outline(codings, codebook=None):
 
     themes: list[dict] = []  # {id, label, definition, subs: [{id, label, definition}]}
     index: dict[str, dict] = {}
-    coded = set(codings["theme_id"].dropna().astype(str)) | set(codings["subtheme_id"].dropna().astype(str))
+    coded = {str(v) for column in ("theme_id", "subtheme_id") for v in codings[column].dropna().unique()}
 
     def add_theme(theme_id, label, definition=""):
         if theme_id not in index:

@@ -19,7 +19,7 @@ the denominators. The exporters print the notes under the table.
 
 from __future__ import annotations
 
-from .attributes import MAX_VALUES, as_list, honesty_notes, prepare_by
+from .attributes import MAX_VALUES, as_list, join_flags, mixed_notes, prepare_by, small_notes
 from .excerpts import excerpts_of
 from .exemplars import choose_exemplars, shorten
 from .selection import group_sizes, outline, select_codings
@@ -62,9 +62,16 @@ def table_of(excerpts, order, sizes, *, notes=(), by=None, study=None) -> "objec
     groups and mixed methods."""
     table = assemble(order, node_counts(excerpts, sizes.groups), sizes, choose_exemplars(excerpts, order),
                      nothing_coded=excerpts.empty)
-    honest, flags = honesty_notes(excerpts, sizes.sizes, study)
-    table.attrs["notes"] = [*notes, *table.attrs["notes"], *honest]
-    table.attrs["flags"] = flags
+    source = study if study is not None and "method" in getattr(study, "columns", ()) else excerpts
+    return with_mixed_methods(table, source, notes=notes, by=by)
+
+
+def with_mixed_methods(table, frame, *, notes=(), by=None):
+    """``table`` (from :func:`assemble`) with the notes and flags on values whose sources mix methods (from
+    ``frame``: who said what by which method), the breakdown's ``notes`` first, and ``attrs["by"]``."""
+    mixed, flags = mixed_notes(frame, list(table.attrs["group_sizes"]))
+    table.attrs["notes"] = [*notes, *table.attrs["notes"], *mixed]
+    table.attrs["flags"] = join_flags(table.attrs.get("flags", {}), flags)
     table.attrs["by"] = as_list(by) or ["group"]
     return table
 
@@ -108,7 +115,9 @@ def assemble(order, counts, sizes, exemplars: dict, *, nothing_coded: bool):
     notes = list(sizes.notes)
     if nothing_coded:
         notes.insert(0, "Nothing was coded: every count is zero.")
-    table.attrs["notes"] = notes
+    small, flags = small_notes(sizes.sizes)
+    table.attrs["notes"] = notes + small
+    table.attrs["flags"] = flags
     table.attrs["group_sizes"] = dict(sizes.sizes)
     table.attrs["basis"] = sizes.basis
     return table
