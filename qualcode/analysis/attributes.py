@@ -171,7 +171,8 @@ def mixed_notes(frame, order=None) -> "tuple[list[str], dict]":
     notes, flags = [], {}
     if frame is None or not {"method", "group", "source_id", "participant_id"} <= set(frame.columns):
         return notes, flags
-    rows = frame.dropna(subset=["participant_id"]).drop_duplicates(["group", "source_id", "participant_id"])
+    rows = frame[["group", "source_id", "participant_id", "method"]].dropna(subset=["participant_id"])
+    rows = rows.drop_duplicates(["group", "source_id", "participant_id"])
     parts = dict(tuple(rows.groupby("group", sort=False)))
     keys = [v for v in (order or []) if v in parts] + [v for v in parts if v not in (order or [])]
     for value in keys:

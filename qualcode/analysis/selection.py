@@ -208,8 +208,9 @@ def group_sizes(codings, participants=None) -> GroupSizes:
     (``corpus.participants``) or a ``{group: size}`` dict. Without it the sizes are the numbers of
     coded participants, and the notes say so: prevalence is then "% of coded participants".
     """
-    coded_people = codings.dropna(subset=["participant_id"])
-    coded_groups = coded_people["group"].map(lambda g: _text(g) or NO_GROUP)
+    coded_people = codings[["participant_id", "group"]].dropna(subset=["participant_id"])
+    names = {g: _text(g) or NO_GROUP for g in coded_people["group"].dropna().unique()}
+    coded_groups = coded_people["group"].map(names).fillna(NO_GROUP)  # each distinct group's name worked out once
     coded = {str(g): int(n) for g, n in coded_people.groupby(coded_groups, sort=False)["participant_id"].nunique().items()}
     return sizes_of(coded, participants)
 
