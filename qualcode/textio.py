@@ -161,3 +161,55 @@ def _mostly_ascii_letters(text: str) -> bool:
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
     """Read and decode a text file; see :func:`decode_bytes`."""
     return decode_bytes(read_bytes(path, max_bytes), str(path))
+
+
+#: How many nodes a YAML document may hold once its aliases are expanded, and how deeply it may nest.
+#: Codebooks and front matter are far smaller; a "billion laughs" block of nested aliases is far larger.
+YAML_MAX_NODES = 1_000_000
+YAML_MAX_DEPTH = 100
+
+
+def yaml_cost_problem(text: str, max_nodes: int = YAML_MAX_NODES, max_depth: int = YAML_MAX_DEPTH
+                      ) -> tuple[int, str] | None:
+    """Why YAML ``text`` is too costly to load, as ``(line, reason)``, or ``None`` when it is fine.
+
+    Walks the parser's event stream (which never builds the document, nests no Python calls and expands
+    no alias), counting the nodes each alias would stand for and the nesting depth. Syntax errors are
+    left to the real load, which reports them with their line.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent,
+                                    ScalarEvent)
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [size so far, anchor, line] of each open collection
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            if isinstance(event, CollectionStartEvent):
+                if len(stack) >= max_depth:
+                    return line, (f"the YAML nests deeper than {max_depth} levels; a codebook or front matter "
+                                  "never needs that many, so this file is refused")
+                stack.append([1, event.anchor, line])
+                continue
+            if isinstance(event, ScalarEvent):
+                size, anchor = 1, event.anchor
+            elif isinstance(event, AliasEvent):
+                size, anchor = sizes.get(event.anchor, 1), None
+            elif isinstance(event, CollectionEndEvent) and stack:
+                size, anchor, _ = stack.pop()
+            else:
+                if isinstance(event, DocumentEndEvent):
+                    sizes.clear()
+                continue
+            if anchor:
+                sizes[anchor] = size
+            if size > max_nodes or (stack and stack[-1][0] + size > max_nodes):
+                return line, (f"YAML aliases (*name) here expand to more than {max_nodes:,} values (an "
+                              "'alias bomb'); write the values out, or use fewer nested aliases")
+            if stack:
+                stack[-1][0] += size
+    except YAMLError:
+        return None
+    return None

@@ -7,20 +7,85 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
+import os
+
 from ..errors import QualcodeError
 from .common import EXIT_ERROR, err_console
+
+_OS_FIXES = {
+    "ENOSPC": "the disk is full; free some space or write the output elsewhere (-o)",
+    "EDQUOT": "the disk quota is used up; free some space or write the output elsewhere (-o)",
+    "EROFS": "the file system is read-only; write the output elsewhere (-o)",
+    "EACCES": "permission denied; check the file's permissions or choose another path",
+    "EPERM": "operation not permitted; check the file's permissions or choose another path",
+    "ENOENT": "no such file or folder; check the path",
+    "ENOTDIR": "a part of the path is not a folder; check the path",
+    "EISDIR": "this is a folder, not a file; check the path",
+    "EIO": "the disk reported an input/output error; check the disk or use another one",
+    "ENAMETOOLONG": "the file name is too long; choose a shorter path",
+    "EINVAL": "the path cannot be written here (a virtual file system such as /proc?); choose another path",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an operating-system error: the file, what happened and what to do."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    fix = _OS_FIXES.get(name) or f"{exc.strerror or exc}; check the path and the disk"
+    where = exc.filename if exc.filename is not None else "writing or reading a file"
+    return f"{where}: {fix}."
+
+
+def internal_error_message() -> str:
+    """Save the current exception's traceback to a file; return one line saying where and how to report it."""
+    import datetime
+    import tempfile
+    import traceback
+
+    from ..version import __version__
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = os.path.join(tempfile.gettempdir(), f"qualcode-error-{stamp}-{os.getpid()}.txt")
+    try:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(f"qualcode {__version__}\n")
+            traceback.print_exc(file=out)
+        saved = f"the full traceback is in {path}"
+    except OSError:
+        saved = "the traceback could not be saved (is the disk full?)"
+    return (f"internal error in qualcode {__version__}; {saved}. Please report it to the qualcode maintainers "
+            "with that file and the command you ran.")
+
+
+def _error(message: str) -> None:
+    from rich.markup import escape
+
+    # escape: messages may hold brackets ("[LW]", 'pip install "qualcode[dask]"') that are not markup
+    err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
 
 
 class _Group(TyperGroup):
     def invoke(self, ctx):
+        import click
+
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
-            from rich.markup import escape
-
-            # escape: messages may hold brackets ("[LW]", 'pip install "qualcode[dask]"') that are not markup
-            err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
-            raise typer.Exit(EXIT_ERROR) from None
+            _error(str(exc))
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, typer.Exit, typer.Abort,
+                KeyboardInterrupt, SystemExit):
+            raise
+        except OSError as exc:  # a full disk, a read-only or virtual file system, a vanished file
+            _error(os_error_message(exc))
+        except MemoryError:
+            _error("qualcode ran out of memory; split the largest input files, lower --max-file-size, "
+                   "or use --engine dask for a corpus this size.")
+        except RecursionError:
+            _error("the input is nested too deeply to read; check the file named above is what you meant.")
+        except Exception:  # a bug in qualcode: one line, the traceback kept in a file
+            _error(internal_error_message())
+        raise typer.Exit(EXIT_ERROR)
 
 
 app = typer.Typer(
