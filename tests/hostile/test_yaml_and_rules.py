@@ -64,7 +64,7 @@ def test_slow_regex_that_passes_check_is_stopped_when_coding(tmp_path, warm):
     assert run_cli(["codebook", "check", tmp_path / "cb.yaml"]).code == 0
     folder = study(tmp_path / "s", {"long.txt": "Client: " + "w" * 4000 + "!\n"}, good=False)
     out = run_cli(["code", folder, "-c", tmp_path / "cb.yaml", "-o", tmp_path / "c.csv"], seconds=40)
-    assert_clean(out, 1, "code 'waiting'", r"regex '^(\w|\w\w)*$' took over 2 s", "rewrite it")
+    assert_clean(out, 1, "code 'waiting': regex '^(", "took over 2 s", "rewrite it")
     assert not (tmp_path / "c.csv").exists()
 
 
