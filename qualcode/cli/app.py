@@ -65,7 +65,54 @@ def _error(message: str) -> None:
     err_console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
 
 
+def _paths(value) -> list:
+    from pathlib import Path
+
+    if isinstance(value, Path):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, Path)]
+    return []
+
+
+def refuse_outputs_that_are_inputs(command, params: dict) -> None:
+    """Refuse, whatever ``--force`` says, an ``-o/--output`` that is one of the command's inputs (the same
+    file or folder, also through a symlink or a hard link): a person's codings are never replaced by output."""
+    from ..output import same_path
+
+    outputs = _paths(params.get("output"))
+    if not outputs:
+        return
+    names = {p.name: (p.opts[0] if getattr(p, "opts", None) else p.name.upper()) for p in command.params}
+    for name, value in params.items():
+        if name == "output":
+            continue
+        for source in _paths(value):
+            for out in outputs:
+                if same_path(out, source):
+                    raise QualcodeError(
+                        f"{out}: -o/--output is also an input ({names.get(name, name)} {source}); qualcode never "
+                        "writes over its inputs, even with --force; choose another output path."
+                    )
+
+
 class _Group(TyperGroup):
+    def get_command(self, ctx, name):
+        import click
+
+        command = super().get_command(ctx, name)
+        if command is not None and not isinstance(command, click.Group) and not getattr(command, "_guarded", False):
+            invoke = command.invoke
+
+            def guarded(sub_ctx, _invoke=invoke, _command=command):
+                if ctx.info_name != "codebook":  # a codebook edit saves over CODEBOOK on purpose (-o is optional)
+                    refuse_outputs_that_are_inputs(_command, sub_ctx.params)
+                return _invoke(sub_ctx)
+
+            command.invoke = guarded
+            command._guarded = True
+        return command
+
     def invoke(self, ctx):
         import click
 

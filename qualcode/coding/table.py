@@ -83,7 +83,9 @@ def write_codings(frame: "pd.DataFrame", path: str | Path, *, force: bool = Fals
 
     def write(tmp: Path) -> None:
         if fmt == "csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            from ..writers.cells import write_csv
+
+            write_csv(frame, tmp)
         elif fmt == "parquet":
             frame.to_parquet(tmp, index=False)
         elif fmt == "json":
@@ -103,6 +105,8 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
     >>> qualcode.read_codings_table(path).equals(codings)
     True
     """
+    import zipfile
+
     import pandas as pd
 
     path = Path(path)
@@ -123,6 +127,13 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
             frame = pd.read_json(path, orient="records", dtype=False)
         else:
             frame = pd.read_excel(path, sheet_name=0)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise CodingsError(f"{path}: cannot read this {fmt} codings file ({exc}).") from None
+    except (ValueError, OSError, KeyError, TypeError, EOFError, pd.errors.ParserError, zipfile.BadZipFile) as exc:
+        raise CodingsError(f"{path}: cannot read this {fmt} codings file ({type(exc).__name__}: "
+                           f"{str(exc)[:200]}); write it again with `qualcode code`.") from None
+    except ImportError as exc:
+        raise CodingsError(f"{path}: reading .{fmt} needs a package that is not installed ({exc}).") from None
+    if fmt == "csv":
+        from ..writers.cells import unescape_frame
+
+        frame = unescape_frame(frame)
     return check_codings(frame, str(path))

@@ -107,7 +107,9 @@ def _read_csv(path: Path):
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ManifestError(f"{path}: not a readable CSV ({exc}); check quoting and commas.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
+    from ..writers.cells import unescape_frame
+
+    return unescape_frame(frame.apply(lambda col: col.str.strip()))
 
 
 def read_participants(root: Path):

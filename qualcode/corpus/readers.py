@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import SourceFormatError
 from .manifest import split_front_matter
 from .model import SourceMeta
-from .safezip import open_zip, read_member
+from .safezip import check_xml_parts, open_zip
 from ..textio import check_size, normalise_newlines, read_text
 from .turns import RawTurn
 
@@ -47,7 +47,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def read_docx(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
     """``.docx``: paragraphs (and two-column table rows) in order; a bold leading run is a speaker label."""
     import docx
-    from docx.table import Table
+    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
     check_size(path, max_bytes)
@@ -55,8 +55,7 @@ def read_docx(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
         names = set(zf.namelist())
         if "word/document.xml" not in names:
             raise SourceFormatError(f"{path}: a zip but not a Word document (no word/document.xml); re-save it as .docx.")
-        if b"<!DOCTYPE" in read_member(zf, "word/document.xml", str(path))[:4096].upper():
-            raise SourceFormatError(f"{path}: word/document.xml declares a DTD, which Word never writes; refusing it.")
+        check_xml_parts(zf, str(path), max_bytes)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises a zoo of errors on damaged packages
@@ -68,8 +67,11 @@ def read_docx(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
         if tag == "p":
             lines.append(_docx_paragraph(Paragraph(child, document)))
         elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells = [cell.text.strip() for cell in row.cells]
+            table = Table(child, document)
+            # The cells as written, one per <w:tc>: python-docx's row.cells repeats a cell once per column
+            # it spans (gridSpan) and walks vertical merges recursively, unbounded work on a crafted file.
+            for tr in child.tr_lst:
+                cells = [_Cell(tc, table).text.strip() for tc in tr.tc_lst]
                 cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
                 if len(cells) >= 2 and len(cells[0]) <= 40 and "\n" not in cells[0]:
                     lines.append(f"{cells[0].rstrip(':')}: {' '.join(cells[1:])}")
@@ -164,15 +166,17 @@ def _survey_frame(path: Path, max_bytes: int):
 
     if path.suffix.lower() == ".xlsx":
         check_size(path, max_bytes)
-        with open_zip(path, ".xlsx"):
-            pass
+        with open_zip(path, ".xlsx") as zf:
+            check_xml_parts(zf, str(path), max_bytes)
         try:
             return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl"), "xlsx"
         except Exception as exc:
             raise SourceFormatError(f"{path}: cannot read this workbook ({exc}); re-save it from Excel.") from None
     text, encoding = read_text(path, max_bytes)
+    from ..writers.cells import unescape_frame
+
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), encoding
+        return unescape_frame(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)), encoding
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceFormatError(f"{path}: not a readable CSV ({exc}); check quoting and commas.") from None
 

@@ -104,3 +104,37 @@ def read_member(zf: zipfile.ZipFile, name: str, archive: str) -> bytes:
         raise UnsafeArchiveError(f"{archive}: member {name!r} is missing from the archive.") from None
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise UnsafeArchiveError(f"{archive}: member {name!r} is corrupt ({exc}); re-export the file.") from None
+
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_MARKERS = (b"<!doctype", b"<!entity")
+
+
+def check_xml_parts(zf: zipfile.ZipFile, archive: str, max_part_bytes: int) -> None:
+    """Refuse an Office package any of whose XML parts declares a DTD or entities (anywhere in the part,
+    in any part: ``[Content_Types].xml``, ``styles.xml``...), or inflates past ``max_part_bytes``.
+
+    Office applications never write a DTD; one is how entity-expansion and external-entity attacks
+    start. Parts are read in chunks, so the check holds at most one chunk in memory.
+    """
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(_XML_SUFFIXES):
+            continue
+        if info.file_size > max_part_bytes:
+            raise UnsafeArchiveError(
+                f"{archive}: part {info.filename!r} inflates to {info.file_size / 1e6:.0f} MB of XML, over the "
+                f"{max_part_bytes / 1e6:.0f} MB limit; split the document, or raise the limit with --max-file-size."
+            )
+        tail = b""
+        try:
+            with zf.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    window = (tail + chunk).lower()
+                    if any(marker in window for marker in _DTD_MARKERS):
+                        raise UnsafeArchiveError(
+                            f"{archive}: part {info.filename!r} declares a DTD or entities, which Office never "
+                            "writes; refusing it (open and re-save the file in Word or Excel if you trust it)."
+                        )
+                    tail = chunk[-16:]
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+            raise UnsafeArchiveError(f"{archive}: part {info.filename!r} is corrupt ({exc}); re-export the file.") from None

@@ -113,7 +113,8 @@ def write_agreement(report, path, fmt: str | None = None, *, force: bool = False
         second = disagreements_path(path)
         check_writable(path, force)
         check_writable(second, force)
-        first = atomic_write(path, lambda tmp: table(report).to_csv(tmp, index=False, encoding="utf-8"), force=force)
-        return [first, atomic_write(second, lambda tmp: report.disagreements.to_csv(tmp, index=False,
-                                                                                     encoding="utf-8"), force=force)]
+        from ..writers.cells import write_csv
+
+        first = atomic_write(path, lambda tmp: write_csv(table(report), tmp), force=force)
+        return [first, atomic_write(second, lambda tmp: write_csv(report.disagreements, tmp), force=force)]
     return [atomic_write(path, lambda tmp: AGREEMENT_WRITERS[fmt](report, tmp), force=force)]

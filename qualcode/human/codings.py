@@ -84,16 +84,25 @@ def _read_table(path: Path):
     if path.suffix.lower() == ".xlsx":
         from ..corpus.safezip import open_zip
 
-        with open_zip(path, ".xlsx"):
-            pass
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+        from ..corpus.safezip import check_xml_parts
+
+        with open_zip(path, ".xlsx") as zf:
+            check_xml_parts(zf, str(path), 256 * 1024 * 1024)
+        try:
+            return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises ValueError, KeyError, TypeError... on a damaged workbook
+            raise CodingsError(f"{path}: cannot read this workbook ({type(exc).__name__}: {str(exc)[:200]}); "
+                               "open it in Excel and save it again, or export the codings as .csv.") from None
     from ..textio import read_text
 
     text, _ = read_text(path)
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CodingsError(f"{path}: not a readable CSV ({exc}).") from None
+    from ..writers.cells import unescape_frame
+
+    return unescape_frame(frame)
 
 
 def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, coder: str | None = None,

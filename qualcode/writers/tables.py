@@ -14,7 +14,9 @@ from ..output import atomic_write
 
 
 def _csv(frame, path: Path, title: str | None) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8")
+    from .cells import write_csv
+
+    write_csv(frame, path)  # text a spreadsheet would run as a formula gets a leading apostrophe
 
 
 def _json(frame, path: Path, title: str | None) -> None:
