@@ -10,25 +10,33 @@ apostrophe followed by one of those characters or by another apostrophe gets one
 qualcode's CSV readers undo exactly this: a cell that starts with an apostrophe followed by ``= + - @``,
 tab, carriage return or another apostrophe loses that one apostrophe. Any other text, including text
 that starts with an apostrophe followed by a letter (``'cause``), is read as written. Numbers are not
-text and are never escaped: ``-3`` in a number column stays ``-3``.
+text and are never escaped: ``-3`` stays ``-3``, in a number column or written as text (a spreadsheet
+reads it as the number it is, and runs nothing).
 
->>> escape_cell("=1+1"), escape_cell("'=1+1"), escape_cell("'cause"), escape_cell(-3)
-("'=1+1", "''=1+1", "'cause", -3)
+>>> escape_cell("=1+1"), escape_cell("'=1+1"), escape_cell("'cause"), escape_cell(-3), escape_cell("-0.5")
+("'=1+1", "''=1+1", "'cause", -3, '-0.5')
 >>> [unescape_cell(escape_cell(t)) for t in ("=1+1", "'=1+1", "''", "'cause", "-")]
 ['=1+1', "'=1+1", "''", "'cause", '-']
 """
 
 from __future__ import annotations
 
+import re
+
 #: First characters that make a spreadsheet read a cell as a formula (or strip it into one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPED_STARTS = FORMULA_STARTS + ("'",)
 
 
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?")
+
+
 def escape_cell(value):
-    """``value`` as it goes into a CSV cell: text a spreadsheet would run gets a leading apostrophe."""
+    """``value`` as it goes into a CSV cell: text a spreadsheet would run gets a leading apostrophe
+    (a number written as text, such as ``-0.25``, is a number to a spreadsheet and is left alone)."""
     if isinstance(value, str) and value and (
-        value.startswith(FORMULA_STARTS) or (value[0] == "'" and value[1:2] != "" and value[1] in _ESCAPED_STARTS)
+        (value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value))
+        or (value[0] == "'" and value[1:2] != "" and value[1] in _ESCAPED_STARTS)
     ):
         return "'" + value
     return value
@@ -42,7 +50,12 @@ def unescape_cell(value):
 
 
 def _text_columns(frame) -> list:
-    return [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype).startswith(("string", "category"))]
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    # object, str/string and category columns may hold text; numbers, booleans and dates never do
+    return [c for c in frame.columns
+            if not is_numeric_dtype(frame[c].dtype) and not is_bool_dtype(frame[c].dtype)
+            and not str(frame[c].dtype).startswith(("datetime", "timedelta", "period"))]
 
 
 def escape_frame(frame):
