@@ -140,9 +140,15 @@ def _decode_legacy(data: bytes, name: str, utf8_error: UnicodeDecodeError) -> tu
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         text = None
-    if text is not None and _mostly_ascii_letters(text):
-        # Word's "plain text" export on Windows: English with a few smart quotes and dashes.
+    if text is not None and _plausible_western(text):
+        # Word's "plain text" export on Windows: English, French, Spanish, German, Nordic... Guessers
+        # such as charset_normalizer often call short French or Icelandic text cp1250 ("trčs").
         return text, "cp1252"
+    if text is not None:  # signs inside words (skierowa³, by³o): Central European Windows text
+        try:
+            return data.decode("cp1250"), "cp1250"
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -153,9 +159,34 @@ def _decode_legacy(data: bytes, name: str, utf8_error: UnicodeDecodeError) -> tu
     return str(best), best.encoding
 
 
-def _mostly_ascii_letters(text: str) -> bool:
-    letters = [ch for ch in text[:65536] if ch.isalpha()]
-    return not letters or sum(ch.isascii() for ch in letters) >= 0.9 * len(letters)
+# Latin-1 signs that sit inside words only when a Central European file (cp1250: ł ą ż ş ľ ...) is read as
+# cp1252; a Western text never has them between two letters.
+_SIGN_IN_WORD = re.compile(r"(?<=[^\W\d_])([\u00a1-\u00bf\u00d7\u00f7](?=[^\W\d_])|[\u00a5\u00a6\u00a8\u00b2\u00b3\u00b9\u00bc-\u00be])")
+
+
+def _plausible_western(text: str) -> bool:
+    """Whether cp1252-decoded ``text`` reads as a Western European language: no sign (``³ ¹ ¿ º ¾``)
+    inside a word. Czech and Slovak in cp1250 can pass this test; they get a warning (see the loader)."""
+    return not _SIGN_IN_WORD.search(text[:65536])
+
+
+def ambiguous_letters(text: str, encoding: str, limit: int = 5) -> list[str]:
+    """Letters of ``text`` (decoded with the Windows code page ``encoding``) that the other common code
+    page (cp1252 <-> cp1250) would have read as different letters: empty when the guess did not matter
+    (English with smart quotes, ``café``)."""
+    other = {"cp1252": "cp1250", "cp1250": "cp1252"}.get(encoding.lower())
+    if other is None:
+        return []
+    found: list[str] = []
+    for ch in dict.fromkeys(c for c in text[:65536] if not c.isascii() and c.isalpha()):
+        try:
+            if ch.encode(encoding).decode(other) != ch:
+                found.append(ch)
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            found.append(ch)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:

@@ -114,24 +114,24 @@ class _Group(TyperGroup):
         return command
 
     def invoke(self, ctx):
-        import click
-
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
             _error(str(exc))
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, typer.Exit, typer.Abort,
-                KeyboardInterrupt, SystemExit):
+        except (KeyboardInterrupt, SystemExit):
             raise
-        except OSError as exc:  # a full disk, a read-only or virtual file system, a vanished file
-            _error(os_error_message(exc))
-        except MemoryError:
-            _error("qualcode ran out of memory; split the largest input files, lower --max-file-size, "
-                   "or use --engine dask for a corpus this size.")
-        except RecursionError:
-            _error("the input is nested too deeply to read; check the file named above is what you meant.")
-        except Exception:  # a bug in qualcode: one line, the traceback kept in a file
-            _error(internal_error_message())
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] in ("click", "typer"):
+                raise  # usage errors, --help, typer.Exit: click's own handling (exit code 2, 0, ...)
+            if isinstance(exc, OSError):  # a full disk, a read-only or virtual file system, a vanished file
+                _error(os_error_message(exc))
+            elif isinstance(exc, MemoryError):
+                _error("qualcode ran out of memory; split the largest input files, lower --max-file-size, "
+                       "or use --engine dask for a corpus this size.")
+            elif isinstance(exc, RecursionError):
+                _error("the input is nested too deeply to read; check the file named above is what you meant.")
+            else:  # a bug in qualcode: one line, the traceback kept in a file
+                _error(internal_error_message())
         raise typer.Exit(EXIT_ERROR)
 
 

@@ -57,11 +57,25 @@ def check_codings(frame, name: str = "codings"):
     for column in CODING_COLUMNS:
         if column not in frame.columns:
             frame[column] = None
-    try:
-        frame = frame.astype({"start": "int64", "end": "int64"})
-    except (TypeError, ValueError):
-        raise CodingsError(f"{name}: 'start' and 'end' must be whole numbers (character offsets).") from None
-    frame["score"] = frame["score"].astype("float64")
+    import numpy as np
+    import pandas as pd
+
+    for column in ("start", "end", "score"):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if column == "score":
+            bad = values.isna() & frame[column].notna() & (frame[column].astype(str).str.strip() != "")
+            bad |= np.isinf(values)
+            what = "a number (or empty)"
+        else:
+            bad = ~np.isfinite(values) | (values != values.round())
+            what = "a whole number (a character offset)"
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise CodingsError(
+                f"{name}: row {row + 2}: {column} {str(frame[column].iloc[row])!r} is not {what}; fix the row, "
+                f"or write the file again with `qualcode code` ({int(bad.sum())} bad row(s) in all)."
+            )
+        frame[column] = values.astype("int64" if column != "score" else "float64")
     extra = [c for c in frame.columns if c not in CODING_COLUMNS]
     return frame[CODING_COLUMNS + extra]
 

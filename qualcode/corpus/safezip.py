@@ -50,7 +50,15 @@ def check_zip(zf: zipfile.ZipFile, name: str, limits: ZipLimits = ZipLimits()) -
             "it is not a document qualcode will open."
         )
     total = 0
+    seen: set[str] = set()
     for info in infos:
+        key = info.filename.replace("\\", "/")
+        if key in seen:  # which copy a reader uses differs between tools: refuse rather than guess
+            raise UnsafeArchiveError(
+                f"{name}: member {info.filename!r} appears twice in the archive; tools disagree on which copy "
+                "counts, so qualcode refuses it; re-export the file from the program that made it."
+            )
+        seen.add(key)
         problem = member_path_problem(info.filename)
         if problem:
             raise UnsafeArchiveError(

@@ -83,14 +83,14 @@ def _xlsx(report, path: Path) -> None:
 
 
 def _md(report, path: Path) -> None:
-    from ..writers.tables import markdown
+    from ..writers.tables import markdown, md_text
 
-    parts = ["# Inter-coder agreement", "", *summary_lines(report), "", "## Agreement per code", "",
+    parts = ["# Inter-coder agreement", "", *map(md_text, summary_lines(report)), "", "## Agreement per code", "",
              markdown(table(report, percent=True)), "", "## Disagreements", ""]
     if report.disagreements.empty:
         parts.append("The coders agree on every unit.")
     for code, part in _disagreement_view(report).groupby("code", sort=False):
-        parts += [f"### {code}", "", markdown(part.drop(columns=["code"])), ""]
+        parts += [f"### {md_text(code)}", "", markdown(part.drop(columns=["code"])), ""]
     path.write_text("\n".join(str(p) for p in parts) + "\n", encoding="utf-8")
 
 

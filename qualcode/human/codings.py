@@ -190,12 +190,26 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
     return frame, problems
 
 
+def _offset(value) -> int | None:
+    """A character offset: a whole number written as ``120`` or ``120.0``; ``100.9``, ``inf``, ``1e400``,
+    ``nan`` or text are not (never truncated, which would silently move the coding)."""
+    import math
+
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
 def _span(record, text, has_offsets, line, problems, folded_cache, source_id):
     if has_offsets and str(record.get("start", "")).strip() != "":
-        try:
-            start, end = int(float(record["start"])), int(float(record["end"]))
-        except (TypeError, ValueError):
-            problems.append(f"row {line}: start/end {record.get('start')!r}/{record.get('end')!r} are not whole numbers.")
+        start, end = _offset(record.get("start")), _offset(record.get("end"))
+        if start is None or end is None:
+            problems.append(f"row {line}: start/end {record.get('start')!r}/{record.get('end')!r} are not whole numbers "
+                            "(character offsets such as 120); fix the row.")
             return None
         if not 0 <= start < end <= len(text):
             problems.append(f"row {line}: span {start}-{end} is outside source {source_id} (0-{len(text)}) or empty.")
