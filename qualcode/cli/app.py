@@ -21,6 +21,8 @@ _OS_FIXES = {
     "ENOENT": "no such file or folder; check the path",
     "ENOTDIR": "a part of the path is not a folder; check the path",
     "EISDIR": "this is a folder, not a file; check the path",
+    "EFBIG": "the file grew past the largest size allowed here (a file-size limit or the file system's); "
+             "write the output elsewhere (-o)",
     "EIO": "the disk reported an input/output error; check the disk or use another one",
     "ENAMETOOLONG": "the file name is too long; choose a shorter path",
     "EINVAL": "the path cannot be written here (a virtual file system such as /proc?); choose another path",

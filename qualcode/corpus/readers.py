@@ -158,7 +158,7 @@ def read_captions(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
     return document
 
 
-_TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{3}"
+_TIME = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(?:\s.*)?$")
 
 

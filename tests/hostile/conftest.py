@@ -53,13 +53,16 @@ def _vm_bytes() -> int:
     return 0
 
 
-def _child(args: list[str], cwd: Path | None, memory_mb: int, write_fd: int) -> None:
+def _child(args: list[str], cwd: Path | None, memory_mb: int, write_fd: int, file_mb: int | None = None) -> None:
     import traceback
 
     payload = {"code": None, "stdout": "", "stderr": "", "crashed": "", "killed": ""}
     try:
         cap = _vm_bytes() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        if file_mb is not None:  # writing past it fails with EFBIG, as a full disk fails with ENOSPC
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_mb * 1024 * 1024, file_mb * 1024 * 1024))
         if cwd is not None:
             os.chdir(cwd)
         from typer.testing import CliRunner
@@ -85,13 +88,14 @@ def _child(args: list[str], cwd: Path | None, memory_mb: int, write_fd: int) -> 
             os._exit(0)
 
 
-def run_cli(args: list, *, cwd: Path | None = None, seconds: float = SECONDS, memory_mb: int = MEMORY_MB) -> Outcome:
+def run_cli(args: list, *, cwd: Path | None = None, seconds: float = SECONDS, memory_mb: int = MEMORY_MB,
+            file_mb: int | None = None) -> Outcome:
     """Run ``qualcode ARGS`` in a forked child under the limits; return what the user would see."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_fd)
-        _child(list(args), cwd, memory_mb, write_fd)
+        _child(list(args), cwd, memory_mb, write_fd, file_mb)
     os.close(write_fd)
     chunks, deadline, killed = [], time.monotonic() + seconds, ""
     try:
