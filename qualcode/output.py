@@ -133,7 +133,7 @@ class StagedFolder:
     def __init__(self, folder: str | Path):
         import uuid
 
-        self.folder = Path(folder)
+        self.folder = Path(folder).resolve()  # an output folder reached through a symlink is swapped where it is
         self.staging = self.folder.parent / f".{self.folder.name}{_STAGING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     def __enter__(self) -> Path:

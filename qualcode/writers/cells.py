@@ -60,12 +60,23 @@ def _text_columns(frame) -> list:
 
 def escape_frame(frame):
     """A copy of ``frame`` whose text cells (and column names) are escaped for CSV; numbers untouched."""
+    import pandas as pd
+
     columns = _text_columns(frame)
     if not columns and not any(isinstance(c, str) and escape_cell(c) != c for c in frame.columns):
         return frame
     out = frame.copy()
     for column in columns:
-        out[column] = out[column].map(escape_cell)
+        values = out[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            out[column] = values.cat.rename_categories(lambda c: escape_cell(c))
+            continue
+        try:  # only the few cells that start with a formula character or an apostrophe are touched
+            mask = values.str.startswith(_ESCAPED_STARTS).fillna(False).astype(bool)
+        except AttributeError:  # not a column of strings (mixed values)
+            mask = values.map(lambda v: isinstance(v, str) and v.startswith(_ESCAPED_STARTS)).astype(bool)
+        if mask.any():
+            out[column] = values.astype(object).where(~mask, values[mask].map(escape_cell))
     out.columns = [escape_cell(c) for c in out.columns]
     return out
 
