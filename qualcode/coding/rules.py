@@ -307,16 +307,26 @@ class RuleSet:
         widest = max(b[1] - b[0] for b in right)
         out = []
         for a in sorted(left):
-            best = None
-            for j in range(bisect.bisect_left(starts, a[0] - within - widest), len(right)):
+            # The nearest occurrence on each side, scanning outwards from ``a`` and stopping once no farther
+            # one can be as near: the cost is the few occurrences around ``a``, not ``within``.
+            best = None  # (gap, index): ties go to the earlier occurrence
+            j0 = bisect.bisect_left(starts, a[0])
+            for j in range(j0, len(right)):
                 b = right[j]
-                if b[0] > a[1] + within:
+                if b[0] - a[1] > (within if best is None else best[0]):
                     break
                 gap = max(a[0], b[0]) - min(a[1], b[1])
-                if gap <= within and (best is None or gap < best[0]):
-                    best = (gap, b)
+                if gap <= within and (best is None or (gap, j) < best):
+                    best = (gap, j)
+            for j in range(j0 - 1, -1, -1):
+                b = right[j]
+                if a[0] - b[0] - widest > (within if best is None else best[0]):
+                    break
+                gap = max(a[0], b[0]) - min(a[1], b[1])
+                if gap <= within and (best is None or (gap, j) < best):
+                    best = (gap, j)
             if best is not None:
-                b = best[1]
+                b = right[best[1]]
                 term_a = self.terms[a[4]][tuple(lowers[a[0] : a[1]])]
                 term_b = self.terms[b[4]][tuple(lowers[b[0] : b[1]])]
                 out.append(Hit(node_id, "near", f"{term_a}~{term_b}", min(a[2], b[2]), max(a[3], b[3]),
