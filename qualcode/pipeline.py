@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .engines import entry
 from .errors import QualcodeError
+from .output import StagedFolder, remove_stale_temporaries
 from .reports.run_outputs import (OUTPUTS, STEPS, RunResult, by_outputs, check_outputs, make_output_folder, prepare,
                                   write_outputs)
 
@@ -90,7 +91,11 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
     step("tables")
     tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name,
                      report_by=report_by, participants=corpus if report_by else None)
-    written = write_outputs(tables, planned, force=force, step=step, jobs=jobs)
+    remove_stale_temporaries(out_dir, [path.name for path in planned.values()])  # of runs killed before
+    with StagedFolder(out_dir) as staging:  # the old set of outputs, or the new one: never a mix
+        staged = {name: staging / path.name for name, path in planned.items()}
+        write_outputs(tables, staged, force=force, step=step, jobs=jobs)
+    written = dict(planned)
     return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings),
                      list(corpus.problems))
 
