@@ -81,7 +81,7 @@ def _read(path: Path):
 
 def import_file(project: "Project", path: Path, *, coder: str | None = None, strict: bool = False) -> dict:
     """See :meth:`Project.import_codings`."""
-    from .project import SYSTEM_CODER, now
+    from .records import SYSTEM_CODER, now
 
     if not path.exists():
         raise ProjectError(f"{path}: no such file or folder; give a codings file (csv, xlsx, qdpx) or an export folder.")
@@ -137,7 +137,7 @@ def _int(value):
 
 
 def _human(project, change, counts, where, source_id, start, end, code, who, *, coding_id=None, created=None, memo=None):
-    from .project import _human as human_row
+    from .records import human_row
 
     try:
         data = project._human_row(source_id, start, end, code, who)
@@ -171,7 +171,7 @@ def _import_human(project, change, path, coder, strict, counts) -> None:
 
 
 def _import_coder_file(project, change, table, path, counts) -> None:
-    from .project import _decision, coding_key
+    from .records import coding_key, decision_row as _decision
 
     for i, row in enumerate(table.to_dict("records")):
         where = f"{path.name} row {i + 2}"
@@ -194,7 +194,7 @@ def _import_coder_file(project, change, table, path, counts) -> None:
 
 
 def _import_decisions(project, change, table, path, counts) -> None:
-    from .project import _decision, coding_key
+    from .records import coding_key, decision_row as _decision
 
     for i, row in enumerate(table.to_dict("records")):
         where = f"{path.name} row {i + 2}"
@@ -225,7 +225,7 @@ def _import_decisions(project, change, table, path, counts) -> None:
 
 
 def _import_memos(project, change, table, path, counts) -> None:
-    from .project import MEMO_KINDS
+    from .records import MEMO_KINDS
 
     for i, row in enumerate(table.to_dict("records")):
         where = f"{path.name} row {i + 2}"

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..coding.table import CODING_COLUMNS
 from ..corpus.manifest import BACKUP_FOLDER, PROJECT_FILE
 from ..errors import ProjectError, did_you_mean, listing
+from .records import MEMO_KINDS, SYSTEM_CODER, coding_key, decision_row as _decision, human_row as _human, now
 from .store import MACHINE_COLUMNS, SCHEMA_VERSION, Store
 
 from typing import TYPE_CHECKING
@@ -35,22 +36,8 @@ if TYPE_CHECKING:
     from ..corpus.corpus import Corpus
 
 STATUSES = ("suggested", "accepted", "rejected", "human")
-MEMO_KINDS = ("project", "source", "participant", "code", "coding")
-#: The coder name recorded for changes qualcode makes itself (re-anchoring after a source changed).
-SYSTEM_CODER = "qualcode"
 #: Columns :meth:`Project.codings` adds to the codings table.
 DECISION_COLUMNS = ["coding_id", "status", "decided_by", "decided_at", "decision_memo", "version"]
-
-
-def now() -> str:
-    """The time now as ISO 8601 UTC, to the millisecond."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def coding_key(source_id: str, start: int, end: int, code_id: str) -> str:
-    """The id of a machine coding: the same span and code give the same id on every run, engine and job count."""
-    digest = hashlib.sha1(f"{source_id}\x1f{int(start)}\x1f{int(end)}\x1f{code_id}".encode()).hexdigest()
-    return "c" + digest[:15]
 
 
 def project_file(folder: str | Path) -> Path:
@@ -769,18 +756,6 @@ def _check_since(since: str) -> None:
         dt.datetime.fromisoformat(since.replace("Z", "+00:00"))
     except ValueError:
         raise ProjectError(f"--since {since!r}: give a date or time as 2026-12-01 or 2026-12-01T09:30.") from None
-
-
-def _decision(row: dict, coder: str, status: str, memo, at: str) -> dict:
-    return {"coding_id": row["coding_id"], "coder": coder, "status": status, "memo": memo, "decided_at": at,
-            "source_id": row["source_id"], "start": int(row["start"]), "end": int(row["end"]), "code_id": row["code_id"],
-            "quote": row.get("text") or "", "row": json.dumps(row, ensure_ascii=False, default=str), "aside": None}
-
-
-def _human(coding_id: str, data: dict, coder: str, memo, created: str) -> dict:
-    return {"coding_id": coding_id, "coder": coder, "source_id": data["source_id"], "start": data["start"],
-            "end": data["end"], "code_id": data["code_id"], "quote": data["text"], "created": created, "memo": memo,
-            "row": json.dumps(data, ensure_ascii=False, default=str), "aside": None}
 
 
 def _machine_rows(codings) -> list[tuple]:
