@@ -92,7 +92,18 @@ class ProjectStatus:
 
 
 class Project:
-    """The project of the study in ``folder`` (see the module docstring)."""
+    """The project of the study in ``folder``: its codebook, the machine codings of the last run, and the
+    people's decisions, hand codings, memos and history (see ``docs/projects.md``).
+
+    >>> import shutil; folder = shutil.copytree("transcripts_sample", tmp / "study")
+    >>> p = qualcode.Project.init(folder, "codebooks/social_prescribing.yaml")     # codes the sources once
+    >>> first = p.codings().coding_id.iloc[0]
+    >>> p.reject(first, coder="alice", memo="about a buddy scheme")["status"]
+    'rejected'
+    >>> p.undo(coder="alice")["action"], p.codings().status.iloc[0]
+    ('undo', 'suggested')
+    >>> p.close()
+    """
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
