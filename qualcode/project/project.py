@@ -260,7 +260,7 @@ class Project:
         for source in corpus:
             text = source.text
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            sources.append({"source_id": source.source_id, "file": _stamp(source.path), "text_sha": sha,
+            sources.append({"source_id": source.source_id, "file": _stamp(self.folder, source.path), "text_sha": sha,
                             "length": len(text), "text": text, "updated": stamp})
             for record in index.get(source.source_id, ([], []))[1]:
                 turns.append((source.source_id, record["segment_id"], record["start"], record["end"],
@@ -443,11 +443,11 @@ class Project:
             file = source["file"] or ""
             path, _, stamp = file.rpartition("|")
             seen.add(path)
-            if path and _stamp(Path(path)) != file:
+            if path and _stamp(self.folder, self.folder / path) != file:
                 changed.append(source["source_id"])
         from ..corpus.loading import discover_files
 
-        new = [f for f in discover_files(self.folder) if str((self.folder / f).resolve()) not in seen] if stored else []
+        new = [f for f in discover_files(self.folder) if f not in seen] if stored else []
         origins: dict[str, int] = {}
         per_code: dict[str, dict] = {}
         for code_id, origin, n, decided in self.store.machine_counts():
@@ -738,13 +738,18 @@ class Project:
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def _stamp(path: Path) -> str:
-    """The file's path, size and modification time: enough to notice it changed without reading it."""
+def _stamp(folder: Path, path: Path) -> str:
+    """The file's path in the folder, size and modification time: enough to notice it changed without reading it."""
+    path = Path(path)
     try:
-        st = Path(path).stat()
-        return f"{Path(path).resolve()}|{st.st_size}:{st.st_mtime_ns}"
+        rel = path.resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        rel = str(path)
+    try:
+        st = (Path(folder) / rel).stat()
+        return f"{rel}|{st.st_size}:{st.st_mtime_ns}"
     except OSError:
-        return f"{path}|missing"
+        return f"{rel}|missing"
 
 
 def _key(kind: str, row: dict) -> tuple:
