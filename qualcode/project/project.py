@@ -386,6 +386,22 @@ class Project:
         frame = frame[frame.code_id.isin(list(self.codebook.nodes))]
         return frame[CODING_COLUMNS + ["coding_id", "status"]].reset_index(drop=True)
 
+    def training_codings(self) -> "tuple[pd.DataFrame, pd.DataFrame]":
+        """What a :class:`~qualcode.Suggester` learns from: ``(positives, negatives)``, the accepted and hand
+        codings of every coder, and the codings people rejected (and nobody accepted)."""
+        from ..coding.table import check_codings
+
+        table = self.codings()
+        book = set(self.codebook.nodes)
+        table = table[table.code_id.isin(list(book))]
+        positives = table[table.status.isin(["accepted", "human"])].copy()
+        accepted = positives.status == "accepted"
+        positives.loc[accepted, "coder"] = positives.loc[accepted, "decided_by"]
+        positives["origin"] = "human"
+        negatives = table[table.status == "rejected"]
+        return (check_codings(positives[CODING_COLUMNS], "project codings"),
+                check_codings(negatives[CODING_COLUMNS], "rejected codings"))
+
     def coders(self) -> list[str]:
         """People who decided or coded, in name order."""
         names = {r[0] for r in self.store.decision_counts()} | {r[0] for r in self.store.human_counts()}
