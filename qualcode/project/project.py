@@ -120,6 +120,17 @@ class Project:
     def __repr__(self) -> str:
         return f"<Project {self.path}>"
 
+    def _repr_html_(self) -> str:
+        """In Jupyter: the status, with pending review per code and decisions per coder."""
+        import html
+
+        from ..writers.tables import html_table
+
+        status = self.status()
+        lines = "".join(f"<p>{html.escape(line)}</p>" for line in status.lines())
+        return (lines + "<h4>Pending review per code</h4>" + html_table(status.per_code.head(15))
+                + ("<h4>Per coder</h4>" + html_table(status.per_coder) if len(status.per_coder) else ""))
+
     def __enter__(self):
         return self
 
