@@ -36,6 +36,7 @@ from .errors import (
     NotCodingsTableError,
     NotFittedError,
     OutputExistsError,
+    ProjectError,
     QualcodeError,
     SourceFormatError,
     UnsafeArchiveError,
@@ -55,6 +56,7 @@ _LAZY = {
     **{name: "qualcode.reports.exports" for name in ("export_themes", "export_matrix", "export_excerpts")},
     **{name: "qualcode.codebook.edit" for name in ("merge_candidates", "add_node", "rename_node", "move_node",
                                                    "retire_node")},
+    "Project": "qualcode.project",
 }
 #: Submodules reachable as attributes after ``import qualcode`` (imported on first use).
 _SUBMODULES = {"plots": "qualcode.reports.plots", "queries": "qualcode.analysis.queries",
@@ -103,6 +105,8 @@ __all__ = [
     "NotCodingsTableError",
     "NotFittedError",
     "OutputExistsError",
+    "Project",
+    "ProjectError",
     "QualcodeError",
     "SourceFormatError",
     "UnsafeArchiveError",

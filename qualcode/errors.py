@@ -49,6 +49,14 @@ class OutputExistsError(QualcodeError):
     """An output would overwrite an existing file; pass ``force=True`` (``--force``) to allow it."""
 
 
+class ProjectError(QualcodeError):
+    """A project database cannot be opened or changed (not a project, newer, damaged, read-only, conflict)."""
+
+
+class ProjectConflictError(ProjectError):
+    """A change was refused because someone else changed the same coding since the caller looked."""
+
+
 class NotFittedError(QualcodeError, ValueError, AttributeError):
     """An estimator was used before ``fit`` (like scikit-learn's NotFittedError)."""
 
