@@ -57,10 +57,19 @@ class TokenGate:
     header) nor the cookie set when the token was first shown; and any request whose Host is not this server
     on 127.0.0.1 or localhost (a defence against DNS rebinding)."""
 
-    def __init__(self, app, token: str, port: int):
-        self.app, self.token, self.port = app, token, port
+    def __init__(self, app, token: str, port: int | None, project_thread=None):
+        self.app, self.token, self.project_thread = app, token, project_thread
+        self.listen_on(port)
+
+    def listen_on(self, port: int | None) -> None:
+        """The port this server answers on: the cookie's name and the Host header accepted follow it."""
+        self.port = port
         self.cookie = f"qualcode_{port}"
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def close(self) -> None:
+        if self.project_thread is not None:
+            self.project_thread.close()
 
     def _ok(self, value: str | None) -> bool:
         return bool(value) and hmac.compare_digest(value.encode(), self.token.encode())
@@ -79,7 +88,7 @@ class TokenGate:
                 response = RedirectResponse(target, 303)
                 response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict")
                 return await response(scope, receive, send)
-            return await self.app(scope, receive, send)
+            return await self.app(scope, receive, _with_headers(send))
         header = request.headers.get("x-qualcode-token")
         cookie = request.cookies.get(self.cookie)
         if request.method != "GET":
@@ -90,11 +99,30 @@ class TokenGate:
             return await PlainTextResponse(
                 "Refused: this request does not carry the workspace's token. Open the address that "
                 "`qualcode review` printed (it ends in ?token=...).", 403)(scope, receive, send)
-        return await self.app(scope, receive, send)
+        return await self.app(scope, receive, _with_headers(send))
+
+
+#: Sent with every answer: nothing but the workspace's own script runs, nothing is framed or cached elsewhere.
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 b"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cache-control", b"no-store"),
+]
+
+
+def _with_headers(send):
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+        await send(message)
+
+    return wrapped
 
 
 # -- the app --------------------------------------------------------------------------------------------
-def make_app(project, *, coder: str, token: str, port: int, corpus=None):
+def make_app(project, *, coder: str, token: str, port: int | None, corpus=None):
     """The Starlette app over ``project`` for ``coder``. ``project`` is a :class:`~qualcode.project.Project`,
     or a zero-argument callable that opens one (it is then opened on the project thread)."""
     opener = project if callable(project) and not hasattr(project, "codings") else (lambda: project)
@@ -124,4 +152,4 @@ def make_app(project, *, coder: str, token: str, port: int, corpus=None):
     ]
     app = Starlette(routes=routes, exception_handlers={404: state.not_found, 405: state.not_found})
     app.state.project_thread = pt
-    return TokenGate(app, token, port)
+    return TokenGate(app, token, port, pt)

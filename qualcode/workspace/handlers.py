@@ -119,7 +119,6 @@ class State:
     async def queue(self, request: Request):
         params = request.query_params
         code = params.get("code") or None
-        scope = params.get("scope") or "mine"
         try:
             position = max(0, int(params.get("i") or 0))
         except ValueError:
@@ -131,8 +130,7 @@ class State:
             if code is not None and code not in book.nodes:
                 raise NotFound(f"no code {code!r} in the codebook{did_you_mean(code, book.nodes)}; the review "
                                "queue takes a code id from the codebook page.")
-            codings = p.codings(coder=self.coder) if scope == "mine" else p.codings()
-            return views.queue_page(corpus, book, codings, code=code, position=position, scope=scope,
+            return views.queue_page(corpus, book, p.codings(), code=code, position=position,
                                     origin=params.get("origin") or None)
 
         try:

@@ -53,20 +53,23 @@ class Workspace:
     closes the project.
     """
 
-    def __init__(self, folder: str | Path, coder: str, port: int | None = None, *, project=None):
+    def __init__(self, folder: str | Path, coder: str, port: int | None = None, *, corpus=None):
         from ..project import Project
 
         coder = (coder or "").strip()
         if not coder:
             raise WorkspaceError("a coder name is needed (--coder NAME): every decision, coding and memo records who made it.")
-        self.project = project if project is not None else Project(folder)
+        self.folder = Path(folder)
         self.coder = coder
         self.token = secrets.token_urlsafe(18)
-        self.socket = _bind(port or 0)
-        self.port = self.socket.getsockname()[1]
         from .app import make_app
 
-        self.app = make_app(self.project, coder=coder, token=self.token, port=self.port)
+        # the project is opened (and checked) on the thread that will use it, before the port is taken
+        app = make_app(lambda: Project(self.folder), coder=coder, token=self.token, port=None, corpus=corpus)
+        self.socket = _bind(port or 0)
+        self.port = self.socket.getsockname()[1]
+        app.listen_on(self.port)
+        self.app = app
 
     @property
     def url(self) -> str:
@@ -83,9 +86,7 @@ class Workspace:
             server.run(sockets=[self.socket])
         finally:
             self.socket.close()
-            close = getattr(self.project, "close", None)
-            if close:
-                close()
+            self.app.close()
 
 
 def serve(folder: str | Path, coder: str, port: int | None = None, *, ready=None) -> None:

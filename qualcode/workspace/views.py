@@ -91,7 +91,7 @@ def coding_record(row: dict, colour: dict[str, str], labels: dict[str, str]) -> 
         "colour": colour.get(code_id, "#999999"), "start": int(row["start"]), "end": int(row["end"]),
         "origin": _text(row.get("origin")), "coder": _text(row.get("coder")), "status": _text(row.get("status")) or "suggested",
         "score": _score(row.get("score")), "evidence": _text(row.get("evidence")), "text": _text(row.get("text")),
-        "decided_by": _text(row.get("decided_by")), "memo": _text(row.get("memo")),
+        "decided_by": _text(row.get("decided_by")), "memo": _text(row.get("decision_memo")), "memos": [],
     }
 
 
@@ -299,8 +299,12 @@ def source_page(corpus, source, book, codings, memos, status, filters: dict) -> 
     coders = sorted({*here.coder.dropna().unique(), *here.decided_by.dropna().unique()})
     shown = _filter(here, book, filters)
     records = [coding_record(r, colour, labels) for r in shown.to_dict("records")]
+    on_codings: dict[str, list[str]] = {}
+    for memo in memos[memos.kind == "coding"].sort_values("created", kind="stable").to_dict("records"):
+        on_codings.setdefault(memo["target"], []).append(f"{memo['coder']}: {memo['text']}")
     for record, version in zip(records, shown["version"].tolist()):
         record["version"] = int(version)
+        record["memos"] = on_codings.get(record["id"], [])
     turns = _turn_dicts(corpus, source)
     people = sorted({(t["participant_id"], t["label"]) for t in turns if t["participant_id"]})
     here_memos = memos[(memos.source_id == source.source_id) |
@@ -315,14 +319,19 @@ def source_page(corpus, source, book, codings, memos, status, filters: dict) -> 
 
 
 def review_order(frame):
-    """Suggestions most informative first: the least certain (score nearest 0.5) first, then in reading order."""
+    """Suggestions most informative first, then in reading order. A calibrated score (0-1, coding by meaning and
+    the Suggester) is least certain near 0.5; a rule coding's score counts its matched terms (1, 2, ...), and
+    one match is the least certain of those, so it comes after the uncertain calibrated ones."""
     scores = frame["score"].astype("float64")
-    key = (scores - 0.5).abs().fillna(1.0)
+    calibrated = (scores - 0.5).abs()
+    counted = 0.5 + 0.5 * (1 - 1 / scores.clip(lower=1))
+    key = calibrated.where(scores <= 1, counted).fillna(1.0)
     return frame.assign(_key=key).sort_values(["_key", "source_id", "start"], kind="stable").drop(columns="_key")
 
 
-def queue_page(corpus, book, codings, *, code=None, position=0, scope="mine", origin=None) -> dict:
-    """The review queue: the suggestion at ``position`` among those waiting, with its context and evidence."""
+def queue_page(corpus, book, codings, *, code=None, position=0, origin=None) -> dict:
+    """The review queue: the suggestion at ``position`` among those nobody has decided yet, with its context and
+    evidence (one decision settles a suggestion for the team; each coder's decisions are kept apart)."""
     colour = colours(book)
     labels = {n.id: n.label for n in _all_nodes(book)}
     pending = codings[codings.status == "suggested"]
@@ -343,7 +352,7 @@ def queue_page(corpus, book, codings, *, code=None, position=0, scope="mine", or
         source = corpus.source(row["source_id"]) if row["source_id"] in corpus else None
         text = source.text if source else str(row.get("text") or "")
         start, end = (item["start"], item["end"]) if source else (0, len(text))
-        item["context"] = context(text, start, end)
+        item["context"] = context(text, start, end, around=180)
         turn = next((t for t in (source.turns if source else []) if t.start <= start < t.end), None)
         people = _participants(corpus)
         who = people.get(getattr(turn, "participant_id", None) or "", {})
@@ -354,5 +363,5 @@ def queue_page(corpus, book, codings, *, code=None, position=0, scope="mine", or
         item["node"] = book.nodes.get(item["code_id"]) if hasattr(book, "nodes") else None
     codes = [{"id": n.id, "label": n.label, "waiting": per_code.get(n.id, 0), "colour": colour[n.id], "level": n.level}
              for n in _all_nodes(book) if per_code.get(n.id)]
-    return {"item": item, "position": position, "total": total, "code": code or "", "codes": codes, "scope": scope,
+    return {"item": item, "position": position, "total": total, "code": code or "", "codes": codes,
             "origin": origin or "", "code_label": labels.get(code or "", "")}
