@@ -125,6 +125,7 @@
   if (PAGE === "source") sourcePage();
   if (PAGE === "queue") queuePage();
   document.body.dataset.ready = "1";
+  document.body.dataset.readyAt = String(Math.round(performance.now()));  // ms since navigation (benchmarks)
 
   // ====================================================================================================
   function sourcePage() {
