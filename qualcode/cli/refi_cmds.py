@@ -76,7 +76,18 @@ def export_qdpx(
         raise typer.BadParameter("--codings needs the codebook they use (-c/--codebook).")
     book = Codebook.from_yaml(codebook) if codebook else None
     corpus = load(folder, strict, max_file_size)
-    table, problems = read_codings_files(codings, corpus, book)
+    from ..project import find_project
+
+    project = None if codings else find_project(folder)
+    if project is not None:  # the project's codings, per coder (accepted and hand codings are the person's)
+        with project:
+            book = book or project.codebook
+            table, problems, memos = project.analysis_codings(), [], len(project.memos())
+        if memos:
+            err_console.print(f"note: the project's {memos} memo(s) are not written into the .qdpx yet; "
+                              "`qualcode project export` writes them to memos.csv.", highlight=False, soft_wrap=True)
+    else:
+        table, problems = read_codings_files(codings, corpus, book)
     report = write_qdpx(corpus, book, table, output, force=force, name=name)
     report.problems[:0] = problems
     _print(report, corpus)

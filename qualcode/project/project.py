@@ -92,7 +92,18 @@ class ProjectStatus:
 
 
 class Project:
-    """The project of the study in ``folder`` (see the module docstring)."""
+    """The project of the study in ``folder``: its codebook, the machine codings of the last run, and the
+    people's decisions, hand codings, memos and history (see ``docs/projects.md``).
+
+    >>> import shutil; folder = shutil.copytree("transcripts_sample", tmp / "study")
+    >>> p = qualcode.Project.init(folder, "codebooks/social_prescribing.yaml")     # codes the sources once
+    >>> first = p.codings().coding_id.iloc[0]
+    >>> p.reject(first, coder="alice", memo="about a buddy scheme")["status"]
+    'rejected'
+    >>> p.undo(coder="alice")["action"], p.codings().status.iloc[0]
+    ('undo', 'suggested')
+    >>> p.close()
+    """
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -108,6 +119,17 @@ class Project:
 
     def __repr__(self) -> str:
         return f"<Project {self.path}>"
+
+    def _repr_html_(self) -> str:
+        """In Jupyter: the status, with pending review per code and decisions per coder."""
+        import html
+
+        from ..writers.tables import html_table
+
+        status = self.status()
+        lines = "".join(f"<p>{html.escape(line)}</p>" for line in status.lines())
+        return (lines + "<h4>Pending review per code</h4>" + html_table(status.per_code.head(15))
+                + ("<h4>Per coder</h4>" + html_table(status.per_coder) if len(status.per_coder) else ""))
 
     def __enter__(self):
         return self
@@ -249,7 +271,7 @@ class Project:
         for source in corpus:
             text = source.text
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            sources.append({"source_id": source.source_id, "file": _stamp(source.path), "text_sha": sha,
+            sources.append({"source_id": source.source_id, "file": _stamp(self.folder, source.path), "text_sha": sha,
                             "length": len(text), "text": text, "updated": stamp})
             for record in index.get(source.source_id, ([], []))[1]:
                 turns.append((source.source_id, record["segment_id"], record["start"], record["end"],
@@ -375,6 +397,22 @@ class Project:
         frame = frame[frame.code_id.isin(list(self.codebook.nodes))]
         return frame[CODING_COLUMNS + ["coding_id", "status"]].reset_index(drop=True)
 
+    def training_codings(self) -> "tuple[pd.DataFrame, pd.DataFrame]":
+        """What a :class:`~qualcode.Suggester` learns from: ``(positives, negatives)``, the accepted and hand
+        codings of every coder, and the codings people rejected (and nobody accepted)."""
+        from ..coding.table import check_codings
+
+        table = self.codings()
+        book = set(self.codebook.nodes)
+        table = table[table.code_id.isin(list(book))]
+        positives = table[table.status.isin(["accepted", "human"])].copy()
+        accepted = positives.status == "accepted"
+        positives.loc[accepted, "coder"] = positives.loc[accepted, "decided_by"]
+        positives["origin"] = "human"
+        negatives = table[table.status == "rejected"]
+        return (check_codings(positives[CODING_COLUMNS], "project codings"),
+                check_codings(negatives[CODING_COLUMNS], "rejected codings"))
+
     def coders(self) -> list[str]:
         """People who decided or coded, in name order."""
         names = {r[0] for r in self.store.decision_counts()} | {r[0] for r in self.store.human_counts()}
@@ -432,11 +470,11 @@ class Project:
             file = source["file"] or ""
             path, _, stamp = file.rpartition("|")
             seen.add(path)
-            if path and _stamp(Path(path)) != file:
+            if path and _stamp(self.folder, self.folder / path) != file:
                 changed.append(source["source_id"])
         from ..corpus.loading import discover_files
 
-        new = [f for f in discover_files(self.folder) if str((self.folder / f).resolve()) not in seen] if stored else []
+        new = [f for f in discover_files(self.folder) if f not in seen] if stored else []
         origins: dict[str, int] = {}
         per_code: dict[str, dict] = {}
         for code_id, origin, n, decided in self.store.machine_counts():
@@ -727,13 +765,18 @@ class Project:
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def _stamp(path: Path) -> str:
-    """The file's path, size and modification time: enough to notice it changed without reading it."""
+def _stamp(folder: Path, path: Path) -> str:
+    """The file's path in the folder, size and modification time: enough to notice it changed without reading it."""
+    path = Path(path)
     try:
-        st = Path(path).stat()
-        return f"{Path(path).resolve()}|{st.st_size}:{st.st_mtime_ns}"
+        rel = path.resolve().relative_to(Path(folder).resolve()).as_posix()
+    except ValueError:
+        rel = str(path)
+    try:
+        st = (Path(folder) / rel).stat()
+        return f"{rel}|{st.st_size}:{st.st_mtime_ns}"
     except OSError:
-        return f"{path}|missing"
+        return f"{rel}|missing"
 
 
 def _key(kind: str, row: dict) -> tuple:

@@ -107,9 +107,23 @@ MIGRATIONS: dict[int, list[str]] = {
 }
 
 
+def _can_write(path: Path) -> bool:
+    """Whether this process can write the project file and make files beside it (tried, not guessed from the
+    mode bits: root ignores those, but not a read-only mount or an immutable folder)."""
+    probe = path.parent / f".qualcode-write-probe-{os.getpid()}"
+    try:
+        probe.touch()
+        probe.unlink()
+        with open(path, "r+b"):
+            pass
+    except OSError:
+        return False
+    return True
+
+
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
+    if readonly:  # immutable: no -wal/-shm files can be made in a read-only folder, and nobody can write here
+        uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, isolation_level=None)
@@ -123,7 +137,7 @@ class Store:
 
     def __init__(self, path: str | Path, *, backups_hint: str = "", new_meta: dict[str, str] | None = None):
         self.path = Path(path)
-        self.readonly = not os.access(self.path.parent, os.W_OK) or not os.access(self.path, os.W_OK)
+        self.readonly = not _can_write(self.path)
         self._hint = backups_hint
         try:
             self.conn = _connect(self.path, readonly=self.readonly)
@@ -184,9 +198,13 @@ class Store:
     def create(cls, path: str | Path, meta: dict[str, str]) -> "Store":
         """Make a new project database at ``path`` (which must not exist) holding ``meta``."""
         path = Path(path)
-        if not os.access(path.parent, os.W_OK):
+        probe = path.parent / f".qualcode-write-probe-{os.getpid()}"
+        try:
+            probe.touch()
+            probe.unlink()
+        except OSError:
             raise ProjectError(f"{path.parent}: the folder is read-only, so the project file {path.name} (and "
-                               "SQLite's -wal/-shm files) cannot be made there; make the folder writable.")
+                               "SQLite's -wal/-shm files) cannot be made there; make the folder writable.") from None
         conn = _connect(path)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.close()
