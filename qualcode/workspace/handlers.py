@@ -22,6 +22,10 @@ class State:
     def __init__(self, pt, *, coder: str, templates, corpus=None):
         self.pt, self.coder, self.templates = pt, coder, templates
         self._corpus = corpus
+        # Sources changed on disk since the project read them: from the project's status when the server starts
+        # and whenever the overview is drawn (the status takes a while on a large project, so a source page
+        # does not ask for it).
+        self.changed: set[str] = set(pt.sync(lambda p: p.status().changed_sources))
 
     # -- helpers ------------------------------------------------------------------------------------------
     def corpus(self, p):
@@ -69,6 +73,7 @@ class State:
         def build(p):
             corpus = self.corpus(p)
             status = p.status()
+            self.changed = set(status.changed_sources)
             codings = p.codings()
             return views.overview(corpus, p.codebook, status, codings, group=group, attribute=attribute)
 
@@ -88,7 +93,7 @@ class State:
                 raise NotFound(f"no source {source_id!r} in this project{did_you_mean(source_id, corpus.source_ids)}; "
                                "the overview lists the sources.")
             return views.source_page(corpus, corpus.source(source_id), p.codebook, p.codings(), p.memos(),
-                                     p.status(), filters)
+                                     self.changed, filters)
 
         try:
             t0 = time.perf_counter()

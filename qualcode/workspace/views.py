@@ -228,6 +228,7 @@ def overview(corpus, book, status, codings, *, group=None, attribute=None) -> di
     per_source = shown.groupby("source_id").size().to_dict() if len(shown) else {}
     waiting = codings[codings.status == "suggested"].groupby("source_id").size().to_dict() if len(codings) else {}
     rows = []
+    changed = set(status.changed_sources)
     for record in corpus.sources.to_dict("records"):
         ids = [p for p in str(_clean(record.get("participants")) or "").split(";") if p]
         who = [people.get(p, {"participant_id": p, "label": p, "group": ""}) for p in ids]
@@ -244,7 +245,7 @@ def overview(corpus, book, status, codings, *, group=None, attribute=None) -> di
             "words": int(_clean(record.get("words")) or 0), "codings": int(per_source.get(sid, 0)),
             "waiting": int(waiting.get(sid, 0)),
             "coverage": (coded_turns.get(sid, 0) / turns) if turns else 0.0,
-            "changed": sid in set(status.changed_sources),
+            "changed": sid in changed,
         })
     rows.sort(key=lambda r: (r["groups"], r["source_id"]))
     table = codings.groupby(["origin", "status"]).size().unstack(fill_value=0) if len(codings) else None
@@ -290,7 +291,7 @@ def _filter(frame, book, filters: dict):
     return frame
 
 
-def source_page(corpus, source, book, codings, memos, status, filters: dict) -> dict:
+def source_page(corpus, source, book, codings, memos, changed: set[str], filters: dict) -> dict:
     """Everything the source page draws."""
     colour = colours(book)
     labels = {n.id: n.label for n in _all_nodes(book)}
@@ -313,7 +314,7 @@ def source_page(corpus, source, book, codings, memos, status, filters: dict) -> 
         "source": source, "meta": source.meta, "blocks": blocks(source.text, turns, records), "codings": records,
         "tree": tree(book), "filters": {k: v or "" for k, v in filters.items()}, "origins": origins,
         "coders": coders, "statuses": STATUSES, "participants": people, "memos": memo_rows(here_memos),
-        "changed": source.source_id in set(status.changed_sources), "hidden": int(len(here) - len(shown)),
+        "changed": source.source_id in changed, "hidden": int(len(here) - len(shown)),
         "length": len(source.text),
     }
 
