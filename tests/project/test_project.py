@@ -200,6 +200,17 @@ def test_recode_and_a_stale_page_is_refused(project):
     assert project.codings().set_index("coding_id").loc[second.coding_id, "status"] == "rejected"
 
 
+def test_suggestions_train_on_decisions_accepted_positive_rejected_negative(project):
+    table = project.codings()
+    project.accept(table.coding_id.iloc[0], coder="alice")
+    project.reject(table.coding_id.iloc[1], coder="bob")
+    project.code("C2", 10, 40, "buddying", coder="bob")
+    positives, negatives = project.training_codings()
+    assert sorted(zip(positives.coder, positives.origin)) == [("alice", "human"), ("bob", "human")]
+    assert negatives.code_id.tolist() == [table.code_id.iloc[1]]
+    assert negatives.start.tolist() == [table.start.iloc[1]]
+
+
 # -- sources change ------------------------------------------------------------------------------------
 def test_an_edited_transcript_re_anchors_by_quote_and_keeps_aside_what_it_cannot(project, study):
     path = study / "clients" / "C2.txt"
