@@ -229,7 +229,8 @@ def overview(corpus, book, status, codings, *, group=None, attribute=None) -> di
     waiting = codings[codings.status == "suggested"].groupby("source_id").size().to_dict() if len(codings) else {}
     rows = []
     changed = set(status.changed_sources)
-    for record in corpus.sources.to_dict("records"):
+    sources = corpus.sources  # computed on each access: once here
+    for record in sources.to_dict("records"):
         ids = [p for p in str(_clean(record.get("participants")) or "").split(";") if p]
         who = [people.get(p, {"participant_id": p, "label": p, "group": ""}) for p in ids]
         source_groups = sorted({w.get("group") or "" for w in who} - {""})
@@ -260,7 +261,7 @@ def overview(corpus, book, status, codings, *, group=None, attribute=None) -> di
     return {"sources": rows, "groups": groups, "group": group or "", "attributes": attributes,
             "attribute": attribute or "", "statuses": statuses, "by_origin": by_origin, "per_code": per_code,
             "per_coder": status.per_coder.to_dict("records"), "codebook_name": status.codebook,
-            "changed": status.changed_sources, "total_sources": len(corpus.sources)}
+            "changed": status.changed_sources, "total_sources": len(sources)}
 
 
 def _turn_dicts(corpus, source) -> list[dict]:
