@@ -376,6 +376,35 @@ def test_two_coders_at_once_lose_nothing_and_a_stale_page_is_refused(browser, se
     assert all(coding_id in ids for coding_id in both.coding_id)
 
 
+def test_recode_a_suggestion_from_the_source_page_and_filter_what_is_shown(as_bob, study):
+    driver, bob = as_bob
+    open_page(driver, bob.base + "/source/GP-FG1?status=suggested")
+    codings = json.loads(driver.find_element(By.ID, "codings-data").get_attribute("textContent"))
+    assert codings and {c["status"] for c in codings} == {"suggested"}
+    target = codings[0]
+    run = driver.find_element(By.CSS_SELECTOR, f'span.r[data-c~="{target["id"]}"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", run)
+    run.click()
+    card = driver.find_element(By.CSS_SELECTOR, f'.coding-card[data-coding="{target["id"]}"]')
+    assert "suggested" in card.text and target["origin"] in card.text
+    from selenium.webdriver.support.ui import Select
+
+    new_code = "relationship-listening" if target["code_id"] != "relationship-listening" else "buddying"
+    mark(driver)
+    Select(card.find_element(By.CSS_SELECTOR, "select")).select_by_value(new_code)
+    wait_ready(driver)
+    assert "Recoded" in flash(driver)
+    with project(study) as p:
+        table = p.codings()
+    old = table[table.coding_id == target["id"]].iloc[0]
+    assert old.status == "rejected" and old.decided_by == "bob"
+    new = table[(table.status == "human") & (table.start == target["start"]) & (table.end == target["end"])]
+    assert list(new.code_id) == [new_code] and list(new.decided_by) == ["bob"]
+    open_page(driver, bob.base + "/source/GP-FG1?status=human&coder=bob")
+    shown = json.loads(driver.find_element(By.ID, "codings-data").get_attribute("textContent"))
+    assert [c["code_id"] for c in shown] == [new_code]
+
+
 def test_a_transcript_holding_html_and_script_is_shown_literally_and_runs_nothing(as_bob):
     driver, bob = as_bob
     open_page(driver, bob.base + "/source/X1")
