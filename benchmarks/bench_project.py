@@ -63,7 +63,8 @@ def _top_up(codings, corpus, codebook, target: int, seed: int = 0):
     rng = random.Random(seed)
     segments = corpus.segments("sentence", include_researchers=False)
     leaves = [n for n in codebook.nodes.values() if n.level >= 2]
-    rows = segments.sample(n=missing, replace=True, random_state=seed).reset_index(drop=True)
+    rows = segments.sample(n=missing + missing // 10, replace=True, random_state=seed).reset_index(drop=True)
+    missing = len(rows)
     nodes = [rng.choice(leaves) for _ in range(missing)]
     extra = pd.DataFrame({
         "source_id": rows.source_id, "segment_id": rows.segment_id, "participant_id": rows.participant_id,
@@ -75,7 +76,8 @@ def _top_up(codings, corpus, codebook, target: int, seed: int = 0):
         "coder": "model@bench", "origin": "model", "score": [round(rng.random(), 3) for _ in range(missing)],
         "evidence": "", "codebook_version": codebook.version})
     both = pd.concat([codings, extra], ignore_index=True)
-    return both.drop_duplicates(["source_id", "start", "end", "code_id"]).reset_index(drop=True)
+    both = both.drop_duplicates(["source_id", "start", "end", "code_id"]).reset_index(drop=True)
+    return both if len(both) >= target else _top_up(both, corpus, codebook, target, seed + 1)
 
 
 def phase_build(args) -> dict:

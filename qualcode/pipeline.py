@@ -55,8 +55,14 @@ def run(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: s
                    max_file_size=max_file_size, title=title, study=study, progress=progress)
     if engine == "local":
         return run_local(folder, codebook, out_dir, jobs=jobs, **options, **dask_options)
+    from .project import has_project
+
+    if has_project(folder):
+        raise QualcodeError(f"{folder} holds a project (people's decisions and hand codings), which a run with "
+                            "--engine dask does not read yet; run it on this machine (--jobs N), or copy the "
+                            "transcripts without qualcode-project.db to run them on Dask.")
     if codebook is None:
-        raise QualcodeError("give the codebook (-c); with --engine dask the run does not read a project.")
+        raise QualcodeError("give the codebook (-c codebook.yaml).")
     return entry(engine, "run")(folder, codebook, out_dir, **options, **dask_options)
 
 

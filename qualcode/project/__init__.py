@@ -11,6 +11,6 @@ the base modules; never dask, the engines, the pipeline or the CLI. See ``docs/p
 
 from __future__ import annotations
 
-from .project import Project, ProjectStatus, coding_key, find_project
+from .project import Project, ProjectStatus, coding_key, find_project, has_project
 
-__all__ = ["Project", "ProjectStatus", "coding_key", "find_project"]
+__all__ = ["Project", "ProjectStatus", "coding_key", "find_project", "has_project"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,11 @@ DECISION_COLUMNS = ["coding_id", "status", "decided_by", "decided_at", "decision
 
 def project_file(folder: str | Path) -> Path:
     return Path(folder) / PROJECT_FILE
+
+
+def has_project(folder: str | Path) -> bool:
+    """Whether ``folder`` holds a project file (without opening it)."""
+    return Path(folder).is_dir() and project_file(folder).exists()
 
 
 def find_project(folder: str | Path) -> "Project | None":
@@ -266,23 +272,28 @@ class Project:
             codings = apply_codebook(corpus, self.codebook, unit=self.store.meta().get("unit", "turn"), jobs=jobs).codings
         stored = {s["source_id"]: s for s in self.store.sources()}
         stamp = now()
-        sources, turns = [], []
-        index = _turn_index(corpus)
+        sources, turns, stamps, keep = [], [], {}, set()
+        index = None
         for source in corpus:
             text = source.text
             sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            sources.append({"source_id": source.source_id, "file": _stamp(self.folder, source.path), "text_sha": sha,
+            stamps[source.source_id] = _stamp(self.folder, source.path)
+            if source.source_id in stored and stored[source.source_id]["text_sha"] == sha:
+                keep.add(source.source_id)
+                continue
+            sources.append({"source_id": source.source_id, "file": stamps[source.source_id], "text_sha": sha,
                             "length": len(text), "text": text, "updated": stamp})
+            index = index if index is not None else _turn_index(corpus)
             for record in index.get(source.source_id, ([], []))[1]:
                 turns.append((source.source_id, record["segment_id"], record["start"], record["end"],
                               record["participant_id"], record["group"], record["label"], source.method))
-        changed = {s["source_id"] for s in sources
-                   if s["source_id"] in stored and stored[s["source_id"]]["text_sha"] != s["text_sha"]}
-        present = {s["source_id"] for s in sources}
+        changed = {s["source_id"] for s in sources if s["source_id"] in stored}
+        present = {source.source_id for source in corpus}
         machine = _machine_rows(codings)
         with self.store.change(SYSTEM_CODER, "re-anchor", "re-anchor codings after sources changed", stamp,
                                allow_empty=True) as change:
-            self.store.replace_sources(sources, turns)
+            self.store.replace_sources(sources, turns, keep)
+            self.store.set_stamps(stamps)
             self.store.replace_machine_codings(machine)
             result = self._reanchor(change, changed, present, stamp)
             if change.items:
@@ -348,26 +359,28 @@ class Project:
         if status is not None and status not in STATUSES:
             raise ProjectError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}.")
         columns, rows = self.store.machine_codings()
-        machine = pd.DataFrame.from_records(rows, columns=columns)
-        where, args = "aside IS NULL", ()
-        if coder is not None:
-            where, args = "aside IS NULL AND coder = ?", (coder,)
-        decisions = self.store.rows("decision", where, args)
-        latest: dict[str, dict] = {}
-        for row in sorted(decisions, key=lambda r: r["change_id"]):
-            latest[row["coding_id"]] = row
-        ids = machine["coding_id"].tolist()
-        machine["status"] = [latest[i]["status"] if i in latest else "suggested" for i in ids]
-        machine["decided_by"] = [latest[i]["coder"] if i in latest else None for i in ids]
-        machine["decided_at"] = [latest[i]["decided_at"] if i in latest else None for i in ids]
-        machine["decision_memo"] = [latest[i]["memo"] if i in latest else None for i in ids]
-        machine["version"] = [latest[i]["change_id"] if i in latest else 0 for i in ids]
+        data = dict(zip(columns, map(list, zip(*rows)))) if rows else {c: [] for c in columns}
+        texts = self.store.texts()
+        data["text"] = [texts.get(sid, "")[a:b] for sid, a, b in zip(data["source_id"], data["start"], data["end"])]
+        latest: dict[str, tuple] = {}
+        for row in self.store.decision_states(coder):  # oldest first: the latest decision wins
+            latest[row[0]] = row
+        ids = data["coding_id"]
+        found = [latest.get(i) for i in ids]
+        data["status"] = [d[2] if d else "suggested" for d in found]
+        data["decided_by"] = [d[1] if d else None for d in found]
+        data["decided_at"] = [d[4] if d else None for d in found]
+        data["decision_memo"] = [d[3] if d else None for d in found]
+        data["version"] = [d[5] if d else 0 for d in found]
+        machine = pd.DataFrame(data)
         known = set(ids)
+        lost = [d for d in latest.values() if d[0] not in known and d[2] == "accepted"]
+        stored = self.store.decision_rows([d[0] for d in lost]) if lost else {}
         extra = []
-        for row in latest.values():
-            if row["coding_id"] not in known and row["status"] == "accepted":
-                extra.append({**json.loads(row["row"]), "status": "accepted", "decided_by": row["coder"],
-                              "decided_at": row["decided_at"], "decision_memo": row["memo"], "version": row["change_id"]})
+        for coding_id, who, state, memo, at, version in lost:
+            extra.append({**json.loads(stored[(coding_id, who)]), "status": "accepted", "decided_by": who,
+                          "decided_at": at, "decision_memo": memo, "version": version})
+        where, args = ("aside IS NULL", ()) if coder is None else ("aside IS NULL AND coder = ?", (coder,))
         human = self.store.rows("human", where, args)
         for row in human:
             extra.append({**json.loads(row["row"]), "coding_id": row["coding_id"], "status": "human",
@@ -470,7 +483,7 @@ class Project:
             file = source["file"] or ""
             path, _, stamp = file.rpartition("|")
             seen.add(path)
-            if path and _stamp(self.folder, self.folder / path) != file:
+            if path and _quick_stamp(self.folder, path) != file:
                 changed.append(source["source_id"])
         from ..corpus.loading import discover_files
 
@@ -528,8 +541,14 @@ class Project:
             raise ProjectConflictError(f"coding {coding_id} was changed since you saw it (expected {expected!r}, now "
                                        f"{status} at version {version}); reload and decide again.")
 
-    def _machine(self, coding_id: str) -> dict:
+    def _machine(self, coding_id: str, texts: dict | None = None) -> dict:
         row = self.store.machine_coding(coding_id)
+        if row is not None:
+            sid = row["source_id"]
+            text = texts.setdefault(sid, self.store.source_text(sid) or "") if texts is not None else \
+                self.store.source_text(sid) or ""
+            row["text"] = text[row["start"]:row["end"]]
+            return {c: row.get(c) for c in ["coding_id", *CODING_COLUMNS]}
         if row is None:
             for decision in self.store.by_field("decision", "coding_id", coding_id):
                 return json.loads(decision["row"])
@@ -576,10 +595,10 @@ class Project:
                                "`qualcode status`).")
         what = f"{status[:-2]} {len(ids):,} coding(s)" + "".join(
             f" {k} {v}" for k, v in (("code", code_id), ("source", source), ("score >=", min_score)) if v is not None)
-        made = 0
+        made, texts = 0, {}
         with self.store.change(coder, status[:-2], what, now(), allow_empty=True) as change:
             for coding_id in ids:
-                row = self._machine(coding_id)
+                row = self._machine(coding_id, texts)
                 current = self.store.get("decision", (coding_id, coder))
                 if current is not None and current["status"] == status and current["aside"] is None:
                     continue
@@ -779,6 +798,14 @@ def _stamp(folder: Path, path: Path) -> str:
         return f"{rel}|missing"
 
 
+def _quick_stamp(folder: Path, rel: str) -> str:
+    try:
+        st = os.stat(os.path.join(folder, rel))
+        return f"{rel}|{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return f"{rel}|missing"
+
+
 def _key(kind: str, row: dict) -> tuple:
     return (row["coding_id"], row["coder"]) if kind == "decision" else (row["coding_id"],)
 
@@ -806,7 +833,9 @@ def _machine_rows(codings) -> list[tuple]:
     if codings is None or len(codings) == 0:
         return []
     frame = codings[codings.origin != "human"] if "origin" in codings.columns else codings
-    frame = frame.sort_values("score", ascending=False, kind="stable") if "score" in frame.columns else frame
+    if "score" in frame.columns:  # one row per span and code: the best-scoring origin, in the coder's order
+        best = frame.sort_values("score", ascending=False, kind="stable")
+        frame = frame.loc[best.drop_duplicates(["source_id", "start", "end", "code_id"]).index.sort_values()]
     lists = {c: frame[c].tolist() if c in frame.columns else [None] * len(frame) for c in MACHINE_COLUMNS[1:]}
     ids = [coding_key(s, a, b, c) for s, a, b, c in zip(lists["source_id"], lists["start"], lists["end"], lists["code_id"])]
     starts = [int(v) for v in lists["start"]]

@@ -10,7 +10,8 @@ Tables (schema version :data:`SCHEMA_VERSION`)::
     meta            key, value                      schema version, qualcode version, codebook text, ...
     sources         source_id, file, text_sha, length, text, updated
     turns           source_id, segment_id, start, end, participant_id, grp, label, method
-    machine_codings coding_id + the codings-table columns       replaced by each run (recomputed)
+    machine_codings coding_id + the codings-table columns but text  replaced by each run (recomputed; the
+                                                                text is sliced from the source's)
     decisions       coding_id, coder, status, memo, decided_at, source_id, start, end, code_id, quote,
                     row (JSON), aside, change_id                one per (machine coding, coder)
     human_codings   coding_id, coder, source_id, start, end, code_id, quote, created, memo, row (JSON),
@@ -37,7 +38,7 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 60.0
 
 MACHINE_COLUMNS = [
-    "coding_id", "source_id", "segment_id", "participant_id", "group", "label", "method", "start", "end", "text",
+    "coding_id", "source_id", "segment_id", "participant_id", "group", "label", "method", "start", "end",
     "code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme", "coder", "origin", "score", "evidence",
     "codebook_version",
 ]
@@ -78,9 +79,9 @@ MIGRATIONS: dict[int, list[str]] = {
         "CREATE INDEX turns_source ON turns(source_id, start)",
         "CREATE TABLE machine_codings (coding_id TEXT PRIMARY KEY, source_id TEXT NOT NULL, segment_id TEXT,"
         ' participant_id TEXT, "group" TEXT, label TEXT, method TEXT, start INTEGER NOT NULL, "end" INTEGER NOT NULL,'
-        " text TEXT, code_id TEXT NOT NULL, code TEXT, theme_id TEXT, theme TEXT, subtheme_id TEXT, subtheme TEXT,"
+        " code_id TEXT NOT NULL, code TEXT, theme_id TEXT, theme TEXT, subtheme_id TEXT, subtheme TEXT,"
         " coder TEXT, origin TEXT, score REAL, evidence TEXT, codebook_version TEXT)",
-        "CREATE INDEX machine_code ON machine_codings(code_id)",
+        "CREATE INDEX machine_code ON machine_codings(code_id, origin, score)",  # status and bulk decisions: no table scan
         "CREATE TABLE history (change_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, coder TEXT NOT NULL,"
         " action TEXT NOT NULL, what TEXT NOT NULL, items TEXT NOT NULL,"
         " reverts INTEGER REFERENCES history(change_id))",
@@ -95,10 +96,14 @@ MIGRATIONS: dict[int, list[str]] = {
         " quote TEXT NOT NULL, row TEXT NOT NULL, aside TEXT,"
         " change_id INTEGER NOT NULL REFERENCES history(change_id), PRIMARY KEY (coding_id, coder))",
         "CREATE INDEX decisions_code ON decisions(code_id)",
+        "CREATE INDEX decisions_coder ON decisions(coder, status, coding_id, aside, change_id)",
+        "CREATE INDEX decisions_aside ON decisions(aside) WHERE aside IS NOT NULL",
         "CREATE TABLE human_codings (coding_id TEXT PRIMARY KEY, coder TEXT NOT NULL, source_id TEXT NOT NULL,"
         ' start INTEGER NOT NULL, "end" INTEGER NOT NULL, code_id TEXT NOT NULL, quote TEXT NOT NULL,'
         " created TEXT NOT NULL, memo TEXT, row TEXT NOT NULL, aside TEXT,"
         " change_id INTEGER NOT NULL REFERENCES history(change_id))",
+        "CREATE INDEX human_source ON human_codings(source_id)",
+        "CREATE INDEX human_aside ON human_codings(aside) WHERE aside IS NOT NULL",
         "CREATE TABLE memos (memo_id TEXT PRIMARY KEY, kind TEXT NOT NULL"
         " CHECK (kind IN ('project', 'source', 'participant', 'code', 'coding')), target TEXT NOT NULL,"
         ' coder TEXT NOT NULL, text TEXT NOT NULL, created TEXT NOT NULL, source_id TEXT, start INTEGER, "end" INTEGER,'
@@ -144,7 +149,9 @@ class Store:
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if not self.readonly:
                 self.conn.execute("PRAGMA journal_mode = WAL")
-                self.conn.execute("PRAGMA synchronous = FULL")
+                # WAL + NORMAL: a committed change survives any crash of the process; only a power cut or an
+                # OS crash can lose the last few commits (never corrupting the file). FULL would fsync each one.
+                self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as exc:
             self._damaged(exc)
@@ -315,10 +322,13 @@ class Store:
             (source_id, start)).fetchone()
         return dict(zip(TURN_COLUMNS, row)) if row else None
 
-    def replace_sources(self, sources: list[dict], turns: list[tuple]) -> None:
-        """Inside a transaction: the sources (with their text) and turns as they are now."""
-        self.conn.execute("DELETE FROM turns")
-        self.conn.execute("DELETE FROM sources")
+    def replace_sources(self, sources: list[dict], turns: list[tuple], keep: set[str] = frozenset()) -> None:
+        """Inside a transaction: the sources (with their text) and turns as they are now. Sources in ``keep`` are
+        unchanged (only their file stamp is updated); ``sources`` and ``turns`` hold the others."""
+        known = [r[0] for r in self.conn.execute("SELECT source_id FROM sources")]
+        gone = [(sid,) for sid in known if sid not in keep]
+        self.conn.executemany("DELETE FROM turns WHERE source_id = ?", gone)
+        self.conn.executemany("DELETE FROM sources WHERE source_id = ?", gone)
         self.conn.executemany("INSERT INTO sources (source_id, file, text_sha, length, text, updated) "
                               "VALUES (:source_id, :file, :text_sha, :length, :text, :updated)", sources)
         self.conn.executemany(f"INSERT INTO turns ({_cols(TURN_COLUMNS)}) VALUES ({', '.join('?' * len(TURN_COLUMNS))})",
@@ -330,6 +340,27 @@ class Store:
         self.conn.executemany(
             f"INSERT OR IGNORE INTO machine_codings ({_cols(MACHINE_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(MACHINE_COLUMNS))})", rows)
+
+    def set_stamps(self, stamps: dict[str, str]) -> None:
+        self.conn.executemany("UPDATE sources SET file = ? WHERE source_id = ?", [(v, k) for k, v in stamps.items()])
+
+    def texts(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT source_id, text FROM sources"))
+
+    def decision_states(self, coder: str | None = None) -> list[tuple]:
+        """(coding_id, coder, status, memo, decided_at, change_id) of every decision not kept aside."""
+        sql = ("SELECT coding_id, coder, status, memo, decided_at, change_id FROM decisions WHERE aside IS NULL"
+               + (" AND coder = ?" if coder is not None else "") + " ORDER BY change_id")
+        return self.conn.execute(sql, (coder,) if coder is not None else ()).fetchall()
+
+    def decision_rows(self, coding_ids: list[str]) -> dict[tuple, str]:
+        """(coding_id, coder) -> the stored coding (JSON) of those decisions."""
+        out = {}
+        for i in range(0, len(coding_ids), 500):
+            chunk = coding_ids[i:i + 500]
+            sql = f"SELECT coding_id, coder, row FROM decisions WHERE coding_id IN ({', '.join('?' * len(chunk))})"
+            out.update({(a, b): r for a, b, r in self.conn.execute(sql, chunk)})
+        return out
 
     def machine_codings(self, where: str = "", args: tuple = ()) -> tuple[list[str], list[tuple]]:
         sql = f"SELECT {_cols(MACHINE_COLUMNS)} FROM machine_codings" + (f" WHERE {where}" if where else "")
@@ -355,17 +386,20 @@ class Store:
 
     def machine_counts(self) -> list[tuple]:
         """(code_id, origin, codings, decided) per code and origin."""
-        return self.conn.execute(
-            "SELECT m.code_id, m.origin, count(*), count(d.coding_id) FROM machine_codings m "
-            "LEFT JOIN (SELECT DISTINCT coding_id FROM decisions) d ON d.coding_id = m.coding_id "
-            "GROUP BY m.code_id, m.origin ORDER BY m.code_id, m.origin").fetchall()
+        counts = {(c, o): [c, o, n, 0] for c, o, n in self.conn.execute(
+            "SELECT code_id, origin, count(*) FROM machine_codings GROUP BY code_id, origin")}
+        for c, o, n in self.conn.execute(
+                "SELECT m.code_id, m.origin, count(*) FROM (SELECT DISTINCT coding_id FROM decisions) d "
+                "JOIN machine_codings m ON m.coding_id = d.coding_id GROUP BY m.code_id, m.origin"):
+            counts[(c, o)][3] = n
+        return [tuple(v) for _, v in sorted(counts.items())]
 
     def decision_counts(self) -> list[tuple]:
         """(coder, status, decisions, on codings no longer suggested, aside)."""
         return self.conn.execute(
-            "SELECT d.coder, d.status, count(*), sum(m.coding_id IS NULL), sum(d.aside IS NOT NULL) FROM decisions d "
-            "LEFT JOIN machine_codings m ON m.coding_id = d.coding_id GROUP BY d.coder, d.status "
-            "ORDER BY d.coder, d.status").fetchall()
+            "SELECT d.coder, d.status, count(*), sum(NOT EXISTS (SELECT 1 FROM machine_codings m "
+            "WHERE m.coding_id = d.coding_id)), sum(d.aside IS NOT NULL) FROM decisions d INDEXED BY decisions_coder "
+            "GROUP BY d.coder, d.status ORDER BY d.coder, d.status").fetchall()
 
     def human_counts(self) -> list[tuple]:
         return self.conn.execute("SELECT coder, count(*), sum(aside IS NOT NULL) FROM human_codings "
