@@ -11,7 +11,9 @@ Phases, each in its own process (its own peak RSS):
 - ``build``: ``Project.init`` with the rule codings of the corpus, topped up to ``--machine`` machine codings
   with model-origin codings on sentence spans (``origin=model``, so a re-run replaces them) when the rules
   give fewer, then ``--decisions`` decisions in bulk changes;
-- ``ops``: ``status()``, ``codings()`` and single accepts/rejects, timed in a warm process (medians);
+- ``ops``: ``status()``, ``codings()`` and single accepts/rejects, timed in a warm process (medians); the
+  reference for ``codings()`` is ``pandas.read_csv`` of the same table from a CSV file (as ``qualcode code``
+  writes it), in the same process;
 - ``run-project``: ``qualcode.run`` on the same folder with the project (it stores the new machine codings,
   re-reads every decision and reports through the project).
 
@@ -124,6 +126,18 @@ def phase_ops(args) -> dict:
         start = time.perf_counter()
         table = project.codings()
         codings.append(time.perf_counter() - start)
+    # the reference: the same table read back from the CSV file `qualcode code -o codings.csv` would write
+    import pandas as pd
+
+    path = args.work / "reference-codings.csv"
+    table.to_csv(path, index=False)
+    reference = []
+    for _ in range(3):
+        start = time.perf_counter()
+        pd.read_csv(path, dtype={"participant_id": "str", "source_id": "str"}, keep_default_na=False, na_values=[""],
+                    low_memory=False)
+        reference.append(time.perf_counter() - start)
+    path.unlink()
     suggested = table[table.status == "suggested"].coding_id.tolist()
     rng = random.Random(2)
     single = []
@@ -136,6 +150,7 @@ def phase_ops(args) -> dict:
     undo = time.perf_counter() - start
     return {"seconds": statistics.median(codings), "status_seconds": statistics.median(status),
             "status_all": [round(s, 3) for s in status], "codings_all": [round(s, 3) for s in codings],
+            "read_csv_seconds": statistics.median(reference), "read_csv_all": [round(s, 3) for s in reference],
             "rows": len(table), "single_ms_median": 1000 * statistics.median(single),
             "single_ms_p90": 1000 * sorted(single)[int(0.9 * len(single))], "singles": len(single),
             "undo_ms": 1000 * undo, "peak_rss_mb": peak_rss_mb()}
@@ -187,7 +202,8 @@ def main() -> None:
         "init_seconds": round(build["seconds"], 2), "decide_20k_bulk_seconds": round(build["decide_bulk_seconds"], 2),
         "status_seconds_median": round(ops["status_seconds"], 3), "status_all": ops["status_all"],
         "codings_seconds_median": round(ops["seconds"], 3), "codings_all": ops["codings_all"],
-        "codings_rows": ops["rows"], "single_decision_ms_median": round(ops["single_ms_median"], 2),
+        "codings_rows": ops["rows"], "reference_read_csv_seconds_median": round(ops["read_csv_seconds"], 3),
+        "reference_read_csv_all": ops["read_csv_all"], "single_decision_ms_median": round(ops["single_ms_median"], 2),
         "single_decision_ms_p90": round(ops["single_ms_p90"], 2), "undo_ms": round(ops["undo_ms"], 2),
         "run_plain_seconds": [round(r["seconds"], 1) for r in plain],
         "run_project_seconds": [round(r["seconds"], 1) for r in with_project],

@@ -8,6 +8,7 @@ change, and a process killed mid-write leaves the file as it was before that tra
 Tables (schema version :data:`SCHEMA_VERSION`)::
 
     meta            key, value                      schema version, qualcode version, codebook text, ...
+    blobs           name, data                      machine_codings: the same rows as compressed CSV, for reading all
     sources         source_id, file, text_sha, length, text, updated
     turns           source_id, segment_id, start, end, participant_id, grp, label, method
     machine_codings coding_id + the codings-table columns but text  replaced by each run (recomputed; the
@@ -71,6 +72,7 @@ def _cols(columns) -> str:
 MIGRATIONS: dict[int, list[str]] = {
     1: [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+        "CREATE TABLE blobs (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
         "CREATE TABLE sources (source_id TEXT PRIMARY KEY, file TEXT, text_sha TEXT NOT NULL, length INTEGER NOT NULL,"
         " text TEXT NOT NULL, updated TEXT NOT NULL)",
         "CREATE TABLE turns (source_id TEXT NOT NULL REFERENCES sources(source_id) ON DELETE CASCADE,"
@@ -340,6 +342,13 @@ class Store:
         self.conn.executemany(
             f"INSERT OR IGNORE INTO machine_codings ({_cols(MACHINE_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(MACHINE_COLUMNS))})", rows)
+
+    def set_blob(self, name: str, data: bytes) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO blobs (name, data) VALUES (?, ?)", (name, data))
+
+    def blob(self, name: str) -> bytes | None:
+        row = self.conn.execute("SELECT data FROM blobs WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
 
     def set_stamps(self, stamps: dict[str, str]) -> None:
         self.conn.executemany("UPDATE sources SET file = ? WHERE source_id = ?", [(v, k) for k, v in stamps.items()])
