@@ -76,3 +76,7 @@ def listing(options: list[str], limit: int = 15) -> str:
     """``a, b, c`` cut to ``limit`` names with how many there are in all; ``none`` for no options."""
     shown = ", ".join(options[:limit])
     return shown + (f", ... ({len(options)} in all)" if len(options) > limit else "") if options else "none"
+
+
+class WorkspaceError(QualcodeError):
+    """The browser workspace cannot start (the port is in use, the folder is not a project)."""
