@@ -257,6 +257,8 @@ def _source_file(source: ImportedSource, groups: dict[str, str], taken: set[str]
 
 def _survey_csv(source: ImportedSource, row: dict, groups: dict[str, str]) -> str | None:
     questions = [q.strip() for q in str(row.get("question_columns") or "").split(";") if q.strip()]
+    if not questions:  # qualcode no longer exports its internal survey settings: find the questions in the text
+        questions = list(dict.fromkeys(re.findall(r"(?:^|\n\n)[^\n|]+? \| ([^\n]+)\n", source.text)))
     table = survey_table(source.text, questions)
     if table is None:
         return None
