@@ -62,6 +62,9 @@ def export_qdpx(
     codings: Annotated[Optional[list[Path]], typer.Option(
         "--codings", help="Codings to include: a table from `qualcode code` or a human-codings file (repeatable).")] = None,
     name: Annotated[Optional[str], typer.Option(help="Project name shown in the QDA program (default: the folder name).")] = None,
+    positions: Annotated[str, typer.Option(
+        help="Text positions: 'standard' (code points, for QualCoder, MAXQDA, ATLAS.ti) or 'nvivo' (UTF-16 units over "
+             "CRLF text, for NVivo for Windows).")] = "standard",
     strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
@@ -69,15 +72,19 @@ def export_qdpx(
     """Export transcripts, participants, a codebook and codings as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     from ..codebook.model import Codebook
     from ..output import check_writable
-    from ..refi import read_codings_files, write_qdpx
+    from ..refi import read_codings_files, read_study_extras, write_qdpx
+    from ..refi.writer import POSITIONS
 
+    if positions not in POSITIONS:
+        raise typer.BadParameter(f"--positions {positions!r}: choose one of {', '.join(POSITIONS)}.")
     check_writable(output, force)
     if codings and codebook is None:
         raise typer.BadParameter("--codings needs the codebook they use (-c/--codebook).")
     book = Codebook.from_yaml(codebook) if codebook else None
     corpus = load(folder, strict, max_file_size)
     table, problems = read_codings_files(codings, corpus, book)
-    report = write_qdpx(corpus, book, table, output, force=force, name=name)
+    memos, users = read_study_extras(folder)  # memos.csv and users.csv of an imported project, if any
+    report = write_qdpx(corpus, book, table, output, force=force, name=name, memos=memos, users=users, positions=positions)
     report.problems[:0] = problems
     _print(report, corpus)
 

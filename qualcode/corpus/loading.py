@@ -266,8 +266,9 @@ def load_sources(
     problems: list[Problem] = []
     for done, (file, meta) in enumerate(items, 1):
         if meta is None:
-            if Path(file).suffix.lower() in (".csv", ".xlsx") and Path(file).stem.lower().startswith("codings"):
-                continue  # a codings table kept beside the transcripts (`qualcode import` writes codings_<coder>.csv)
+            if Path(file).suffix.lower() in (".csv", ".xlsx") and (Path(file).stem.lower().startswith("codings")
+                                                                  or Path(file).name.lower() in ("memos.csv", "users.csv")):
+                continue  # codings, memos and users kept beside the transcripts (`qualcode import` writes them)
             if Path(file).suffix.lower() in (".csv", ".xlsx"):
                 problems.append(
                     Problem(file, "not listed in sources.csv; CSV/XLSX files are read only as surveys listed there "

@@ -50,7 +50,13 @@ def memos_frame(records=None) -> "pd.DataFrame":
         for key in ("target", "coder", "text", "created", "source_id", "code_id"):
             row[key] = "" if _missing(row[key]) else str(row[key])
         for key in ("start", "end"):
-            row[key] = None if _missing(row[key]) else int(row[key])
+            if _missing(row[key]) or str(row[key]).strip() == "":
+                row[key] = None
+                continue
+            try:
+                row[key] = int(row[key])
+            except (TypeError, ValueError):
+                raise QualcodeError(f"memo {i}: {key} {row[key]!r} is not a whole number (a position in the text).") from None
         if row["kind"] == "coding" and (not row["source_id"] or row["start"] is None or row["end"] is None or not row["code_id"]):
             raise QualcodeError(f"memo {i}: a coding memo needs source_id, start, end and code_id to locate its coding.")
         if _missing(row["memo_id"]) or not str(row["memo_id"]):

@@ -4,7 +4,7 @@ import pytest
 
 import qualcode
 from qualcode.errors import OutputExistsError, SourceFormatError
-from qualcode.refi import import_qdpx, read_qdpx
+from qualcode.refi import read_study_extras, import_qdpx, read_qdpx
 
 from .refi_helpers import guid, make_qdpx, project_xml, selection, utf16_units
 
@@ -84,7 +84,13 @@ def test_nvivo_project_becomes_a_study_folder(tmp_path):
     source = corpus.source("Zoe interview")
     assert source.meta.participants == ["Zo\u00eb"] and source.method == "interview" and source.meta.date == "2023-05-02"
     assert source.meta.attributes["Site"] == "North" and source.meta.attributes["sets"] == "Pilot interviews"
-    assert source.meta.attributes["memo"] == "Recorded at the library."
+    # The source memo is a memo (memos.csv), not a variable; users keep their GUIDs as written.
+    assert "memo" not in source.meta.attributes
+    memos, users = read_study_extras(folder)
+    assert memos[["kind", "target", "text"]].values.tolist() == [
+        ["code", "access", "Agreed on day one."], ["source", "Zoe interview", "Recorded at the library."],
+        ["project", "Team log", "Second coder joined in May."]]
+    assert users == {"Amira K": guid(50), "Ben O": guid(51, True)}
     assert source.meta.attributes["guid"] == guid(10, True)  # kept, so an export goes back to the same source
     # Codes: nesting, colour, isCodable, upper-case GUIDs as written, memo from the note.
     book = qualcode.Codebook.from_yaml(folder / "codebook.yaml")

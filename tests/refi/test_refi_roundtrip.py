@@ -103,7 +103,8 @@ def test_the_study_folder_loads_and_each_coder_file_reads_back(tmp_path, exporte
     report = import_qdpx(exported[0], tmp_path / "study", base=shipped)
     folder = tmp_path / "study"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "codebook.yaml", "codings_Alice-Smith.csv", "codings_rules@1.0.csv", "participants.csv", "sources.csv", "texts"]
+        "codebook.yaml", "codings_Alice-Smith.csv", "codings_rules@1.0.csv", "participants.csv", "sources.csv", "texts",
+        "users.csv"]
     assert (folder / "texts" / "client_survey.csv").exists()  # the survey comes back as a table
     corpus = qualcode.load_corpus(folder, strict=True)  # no warnings: codings_*.csv are not mistaken for surveys
     alice = qualcode.read_codings(folder / "codings_Alice-Smith.csv", corpus, Codebook.from_yaml(folder / "codebook.yaml"))
