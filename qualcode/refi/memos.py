@@ -57,6 +57,8 @@ def memos_frame(records=None) -> "pd.DataFrame":
                 row[key] = int(row[key])
             except (TypeError, ValueError):
                 raise QualcodeError(f"memo {i}: {key} {row[key]!r} is not a whole number (a position in the text).") from None
+        if row["kind"] == "source" and row["start"] is not None and not row["source_id"]:
+            row["source_id"] = row["target"]  # an annotation names its source in both columns
         if row["kind"] == "coding" and (not row["source_id"] or row["start"] is None or row["end"] is None or not row["code_id"]):
             raise QualcodeError(f"memo {i}: a coding memo needs source_id, start, end and code_id to locate its coding.")
         if _missing(row["memo_id"]) or not str(row["memo_id"]):

@@ -208,7 +208,8 @@ class _Reader:
             notes.insert(0, {"name": "Project description", "text": description})
         memos = self._code_memos(codes_element, codes.ids) + memos + self.case_memos
         if description:
-            memos.append(self._record("project", "", description, {}, "project-description"))
+            owner = {"coder": users.get(guid_key(root.get("creatingUserGUID")), ""), "created": root.get("creationDateTime") or ""}
+            memos.append(self._record("project", "", description, owner, "project-description"))
         for key, note in self.notes.items():
             if key not in self.used_notes:
                 memos.append(self._record("project", note["name"], note["text"], note, key))

@@ -141,9 +141,13 @@ def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataF
             element = sub(holder, "Set", {"guid": derived_guid("set", set_name), "name": set_name})
             for guid in members:
                 sub(element, "MemberSource", {"targetGUID": guid})
-    description = "\n\n".join(m["text"] for m in notes.on("project", ""))
-    if description:
-        sub(root, "Description", text=description)
+    described = notes.on("project", "")
+    if described:
+        sub(root, "Description", text="\n\n".join(m["text"] for m in described))
+        root.set("creatingUserGUID", user_guids[described[0]["coder"] or notes.default_user])
+        created = _datetime(described[0].get("created"))
+        if created:
+            root.set("creationDateTime", created)
     for note_guid in journal:
         sub(root, "NoteRef", {"targetGUID": note_guid})
     problems += notes.unplaced()
