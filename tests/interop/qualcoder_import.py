@@ -1,6 +1,7 @@
-"""Run QualCoder's own REFI-QDA project importer, headless, on a ``.qdpx``; print what it stored as JSON.
+"""Run QualCoder's own REFI-QDA project importer (or exporter), headless; print what it did as JSON.
 
     QT_QPA_PLATFORM=offscreen python tests/interop/qualcoder_import.py QUALCODER/src project.qdpx out_folder
+    QT_QPA_PLATFORM=offscreen python tests/interop/qualcoder_import.py --export QUALCODER/src out_folder/project.qda out.qdpx
 
 ``QUALCODER/src`` is a checkout of github:ccbogel/QualCoder (its ``src`` folder) and PyQt6 must be installed.
 The project database is made with the ``CREATE TABLE`` statements of QualCoder's own "new project" code
@@ -46,23 +47,9 @@ def schema_statements(main_py: Path) -> list[str]:
     raise SystemExit(f"{main_py}: no function creating a project was found; is this QualCoder's source?")
 
 
-def main(src: str, qdpx: str, out: str) -> dict:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    src_path, out_path = Path(src).resolve(), Path(out).resolve()
-    project = out_path / "project.qda"
-    (project / "documents").mkdir(parents=True, exist_ok=True)
-    database = project / "data.qda"
-    if database.exists():
-        database.unlink()
-    conn = sqlite3.connect(database)
-    for statement in schema_statements(src_path / "qualcoder" / "__main__.py"):
-        conn.execute(statement)
-    conn.execute("INSERT INTO project (databaseversion, date, memo, about, codername) VALUES ('v17', '', '', '', 'default')")
-    conn.commit()
-
+def _qualcoder(src_path: Path, messages: list[str]):
     builtins._ = lambda text: text
     sys.path.insert(0, str(src_path))
-    messages: list[str] = []
     helpers = types.ModuleType("qualcoder.helpers")
 
     class Message:
@@ -77,23 +64,79 @@ def main(src: str, qdpx: str, out: str) -> dict:
     from PyQt6 import QtWidgets
 
     qapp = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(Path(qdpx).resolve()), "(*.qdpx *.QDPX)"))
     import qualcoder.refi as refi
 
-    class App:
-        def __init__(self):
-            self.conn = conn
-            self.project_path = str(project)
-            self.settings = {"directory": str(out_path), "codername": "default", "ai_enable": "False"}
-            self.ai_models = []
+    return qapp, QtWidgets, refi
 
-        def write_config_ini(self, *args):
-            pass
 
+class _App:
+    """What the importer and exporter use of QualCoder's application object."""
+
+    def __init__(self, conn, project: Path):
+        self.conn = conn
+        self.project_path = str(project)
+        self.project_name = project.name
+        self.version = "interop"
+        self.settings = {"directory": str(project.parent), "codername": "default", "ai_enable": "False",
+                         "fontsize": 10, "font": "Sans"}
+        self.ai_models = []
+
+    def write_config_ini(self, *args):
+        pass
+
+    def get_annotations(self):
+        keys = "anid", "fid", "pos0", "pos1", "memo", "owner", "date"
+        return [dict(zip(keys, row)) for row in
+                self.conn.execute("select anid, fid, pos0, pos1, memo, owner, date from annotation").fetchall()]
+
+
+def export(src: str, project: str, qdpx: str) -> dict:
+    """QualCoder's "Export REFI-QDA project" on the project folder ``project`` (``*.qda``), saved as ``qdpx``."""
+    src_path, project_path, target = Path(src).resolve(), Path(project).resolve(), Path(qdpx).resolve()
+    os.environ["HOME"] = str(target.parent)  # QualCoder prepares the archive under ~/.qualcoder/
+    (target.parent / ".qualcoder").mkdir(parents=True, exist_ok=True)
+    messages: list[str] = []
+    qapp, QtWidgets, refi = _qualcoder(src_path, messages)
+    out_dir = target.parent / "qualcoder-export"
+    out_dir.mkdir(exist_ok=True)
+    QtWidgets.QFileDialog.getExistingDirectory = staticmethod(lambda *a, **k: str(out_dir))
+    refi.RefiLineEndings.exec = lambda self: 0  # keep "\n" line ends (the dialog's default)
+    conn = sqlite3.connect(project_path / "data.qda")
     log = QtWidgets.QTextEdit()
     error = None
     try:
-        refi.RefiImport(App(), log, "qdpx")
+        refi.RefiExport(_App(conn, project_path), log, "project")
+    except Exception:
+        error = traceback.format_exc(limit=3)
+    conn.close()
+    written = sorted(out_dir.glob("*.qdpx"))
+    if written:
+        written[-1].replace(target)
+    return {"qdpx": str(target) if written else None, "error": error, "log": log.toPlainText().splitlines(),
+            "messages": messages}
+
+
+def main(src: str, qdpx: str, out: str) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    src_path, out_path = Path(src).resolve(), Path(out).resolve()
+    project = out_path / "project.qda"
+    (project / "documents").mkdir(parents=True, exist_ok=True)
+    database = project / "data.qda"
+    if database.exists():
+        database.unlink()
+    conn = sqlite3.connect(database)
+    for statement in schema_statements(src_path / "qualcoder" / "__main__.py"):
+        conn.execute(statement)
+    conn.execute("INSERT INTO project (databaseversion, date, memo, about, codername) VALUES ('v17', '', '', '', 'default')")
+    conn.commit()
+
+    messages: list[str] = []
+    qapp, QtWidgets, refi = _qualcoder(src_path, messages)
+    QtWidgets.QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(Path(qdpx).resolve()), "(*.qdpx *.QDPX)"))
+    log = QtWidgets.QTextEdit()
+    error = None
+    try:
+        refi.RefiImport(_App(conn, project), log, "qdpx")
     except Exception:  # the importer stopped part-way: report where
         error = traceback.format_exc(limit=3)
     conn.commit()
@@ -103,8 +146,12 @@ def main(src: str, qdpx: str, out: str) -> dict:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if sys.argv[1:2] == ["--export"] and len(sys.argv) == 5:
+        result = export(*sys.argv[2:5])
+    elif len(sys.argv) == 4:
+        result = main(*sys.argv[1:4])
+    else:
         raise SystemExit(__doc__)
-    result = main(*sys.argv[1:4])
     print(json.dumps(result), flush=True)
     os._exit(0)  # skip Qt's teardown, which can crash headless after the import
