@@ -156,8 +156,12 @@ class ReadCodes:
     count: int = 0
 
 
-def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=None) -> ReadCodes:
-    """Read a ``<Codes>`` element (namespaces stripped). ``notes``: Note GUID key -> text, for code memos."""
+def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=None, raw: bool = False) -> ReadCodes:
+    """Read a ``<Codes>`` element (namespaces stripped). ``notes``: Note GUID key -> text, for code memos.
+
+    ``raw``: only what the file carries (for merging into ``base``): no rules, origin or status from the
+    base, and ``codable`` always stated.
+    """
     problems: list[Problem] = []
     ids: dict[str, str] = {}
     taken: set[str] = set()
@@ -200,7 +204,7 @@ def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=N
                            if notes and k in notes and notes[k] and notes[k].strip() not in (item.get("memo") or ""))
         if memo:
             item["memo"] = (item["memo"] + "\n\n" + memo) if item.get("memo") else memo
-        if match is not None and match.id == node_id:
+        if match is not None and match.id == node_id and not raw:
             if match.origin != "deductive":
                 item["origin"] = match.origin
             if match.status != "active":
@@ -218,6 +222,8 @@ def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=N
                 problems.append(Problem(where, f"code {label!r}: colour {color!r} is not #RRGGBB; it was left out.", None, "warning"))
         if (element.get("isCodable") or "true").strip().lower() in ("false", "0"):
             item["codable"] = False
+        elif raw and element.get("isCodable") is not None:
+            item["codable"] = True
         kids = [build(c, depth + 1) for c in children(element, "Code")]
         if kids:
             item["children"] = kids
