@@ -98,7 +98,8 @@ def _read_table(path: Path):
 
 def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, coder: str | None = None,
                  strict: bool = False) -> "pd.DataFrame":
-    """Read a human-codings file (see the module docstring) into codings-table rows with ``origin=human``.
+    """Read a human-codings file (see the module docstring) into codings-table rows with ``origin=human``
+    (``rule``/``model`` for rows whose ``origin`` column says so or whose coder is ``rules@...``/``model@...``).
 
     >>> a = qualcode.read_codings("tests/data/human/coder_a.csv", corpus, codebook)
     >>> a.coder.unique().tolist(), bool((a.text == [corpus.text(s)[i:j] for s, i, j in zip(a.source_id, a.start, a.end)]).all())
@@ -173,12 +174,23 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
             "theme_id": node.theme_id, "theme": codebook.nodes[node.theme_id].label,
             "subtheme_id": node.subtheme_id,
             "subtheme": codebook.nodes[node.subtheme_id].label if node.subtheme_id else None,
-            "coder": who, "origin": "human", "score": 1.0, "evidence": "", "codebook_version": codebook.version,
+            "coder": who, "origin": _origin(record.get("origin"), who), "score": 1.0, "evidence": "", "codebook_version": codebook.version,
         })
     if not rows:
         return empty_codings(), problems
     frame = pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"start": "int64", "end": "int64", "score": "float64"})
     return frame, problems
+
+
+def _origin(stated, coder: str) -> str:
+    """``human``, unless the row says ``rule``/``model`` (an ``origin`` column) or the coder is ``rules@...``/``model@...``
+    (how qualcode names its own coders), so rule codings read back from a file or a REFI project stay rule codings."""
+    from ..coding.table import ORIGINS
+
+    stated = str(stated or "").strip().lower()
+    if stated in ORIGINS:
+        return stated
+    return "rule" if coder.startswith("rules@") else "model" if coder.startswith("model@") else "human"
 
 
 def _span(record, text, has_offsets, line, problems, folded_cache, source_id):

@@ -137,10 +137,7 @@ def codings_table(rows: list[dict], corpus, codebook, where: str):
 
     if not rows or codebook is None:
         return empty_codings(), []
-    frame, messages = human_rows(pd.DataFrame(rows), corpus, codebook, name=where)
-    frame["origin"] = [
-        "rule" if str(c).startswith("rules@") else "model" if str(c).startswith("model@") else "human" for c in frame.coder
-    ]
+    frame, messages = human_rows(pd.DataFrame(rows), corpus, codebook, name=where)  # origin from the coder's name
     return frame, [Problem(where, message, None, "error") for message in messages]
 
 

@@ -170,3 +170,12 @@ def test_codings_that_do_not_fit_are_left_out_and_reported(tmp_path, sample_corp
     assert "source 'NOPE' is not in the corpus" in messages
     assert "code 'no-such-code' is not in codebook" in messages
     assert "another version" in messages
+
+
+def test_rule_codings_read_back_from_the_study_folder_keep_their_origin(tmp_path, exported, shipped):
+    import_qdpx(exported[0], tmp_path / "study", base=shipped)
+    corpus = qualcode.load_corpus(tmp_path / "study")
+    book = Codebook.from_yaml(tmp_path / "study" / "codebook.yaml")
+    rules = qualcode.read_codings(tmp_path / "study" / "codings_rules@1.0.csv", corpus, book)
+    alice = qualcode.read_codings(tmp_path / "study" / "codings_Alice-Smith.csv", corpus, book)
+    assert set(rules.origin) == {"rule"} and set(alice.origin) == {"human"}
