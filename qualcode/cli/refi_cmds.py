@@ -100,3 +100,16 @@ def export_qdc(
     from ..refi import write_qdc
 
     _print(write_qdc(Codebook.from_yaml(codebook), output, force=force))
+
+
+@export_app.command("taguette", epilog="Example: qualcode export taguette codebooks/social_prescribing.yaml -o taguette-codebook.csv")
+def export_taguette(
+    codebook: Annotated[Path, typer.Argument(help="Codebook YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .csv file to write (tag, description).")],
+    force: Force = False,
+):
+    """Export a codebook as the CSV Taguette imports as a codebook (tag, description)."""
+    from ..codebook.model import Codebook
+    from ..refi import write_taguette_codebook
+
+    _print(write_taguette_codebook(Codebook.from_yaml(codebook), output, force=force))

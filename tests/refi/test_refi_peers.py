@@ -156,3 +156,26 @@ def test_qualcoder_imports_every_coding_with_the_right_coder(exported, sample_co
     assert all(c["kept"] == c["exported"] for c in figures["per_coder"].values())
     assert figures["sources"]["same_text"] == len(sample_corpus) and figures["cases"]["imported"] == figures["cases"]["exported"]
     assert all(m["kept"] == m["exported"] for m in figures["memos"].values())
+
+
+def test_taguette_highlights_read_as_human_codings_and_the_codebook_exports_for_taguette(
+        tmp_path, sample_corpus, sample_codebook, human_codings):
+    a = human_codings[0]
+    rows = a[a.text.str.len() > 60].head(20)  # long quotes: each is found once in its source
+    highlights = pd.DataFrame({"id": range(1, len(rows) + 1), "document": [f"{s}.txt" for s in rows.source_id],
+                               "tag": rows.code.tolist(), "content": [f"<p>{t}</p>" for t in rows.text]})
+    path = tmp_path / "highlights.csv"
+    highlights.to_csv(path, index=False)
+    back = qualcode.read_codings(path, sample_corpus, sample_codebook)
+    assert back[["source_id", "start", "end", "code_id"]].values.tolist() == rows[["source_id", "start", "end", "code_id"]].values.tolist()
+    assert set(back.coder) == {"taguette"} and set(back.origin) == {"human"}
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+
+    out = tmp_path / "taguette-codebook.csv"
+    result = CliRunner().invoke(app, ["export", "taguette", str(sample_codebook.path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, keep_default_na=False)
+    assert list(table.columns) == ["tag", "description"]
+    assert dict(zip(table.tag, table.description)) == {n.label: n.definition for n in sample_codebook.nodes.values()}
