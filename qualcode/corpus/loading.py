@@ -131,7 +131,23 @@ def _check_listed(meta: SourceMeta, people: ParticipantIndex) -> None:
         )
 
 
+def _document_turns(meta: SourceMeta, document, people: ParticipantIndex) -> list[Turn]:
+    """A document (not a transcript): no speaker labels are looked for; each paragraph is a turn of its one
+    linked participant, if it has exactly one, else of no one. Headings such as "Abstract:" stay text."""
+    _check_listed(meta, people)
+    sole = meta.participants[0] if len(meta.participants) == 1 else None
+    turns = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t]*\n|\Z))", document.text, re.DOTALL):
+        line = document.text.count("\n", 0, match.start()) + document.first_line
+        turns.append(Turn(match.start(), match.end(), None, sole, False, line))
+    if not turns:
+        raise SourceFormatError(f"source {meta.source_id} is empty; it holds no text to code.")
+    return turns
+
+
 def _spoken_turns(meta: SourceMeta, document, people: ParticipantIndex, problems: list[Problem]) -> list[Turn]:
+    if meta.method == "document":
+        return _document_turns(meta, document, people)
     _check_listed(meta, people)
     resolver = LabelResolver(meta, people.rows, people.lookup)
     if document.turns is None:

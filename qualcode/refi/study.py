@@ -266,8 +266,8 @@ def _source_file(source: ImportedSource, groups: dict[str, str], taken: set[str]
         project.problems.append(Problem(str(project.path), f"source {source.source_id!r}: method {row['method']!r} is not "
                                         f"one of {', '.join(METHODS)}; it was kept as an attribute.", None, "warning"))
         method = ""
-    if not method:
-        method = {0: "", 1: "interview", 2: "joint_interview"}.get(len(source.participants), "focus_group")
+    if not method:  # a source no case is linked to is a document: no speakers are looked for in it
+        method = {0: "document", 1: "interview", 2: "joint_interview"}.get(len(source.participants), "focus_group")
     row["method"] = method
     if source.sets:
         extras["sets"] = ";".join(source.sets)

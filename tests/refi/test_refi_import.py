@@ -1,10 +1,12 @@
 """Importing projects written the way NVivo, ATLAS.ti and the qualitative-coding CLI write them."""
 
+import zipfile
+
 import pytest
 
 import qualcode
 from qualcode.errors import OutputExistsError, SourceFormatError
-from qualcode.refi import read_study_extras, import_qdpx, read_qdpx
+from qualcode.refi import import_qdpx, read_qdpx, read_study_extras, write_qdpx
 
 from .refi_helpers import guid, make_qdpx, project_xml, selection, utf16_units
 
@@ -218,3 +220,19 @@ def test_an_imported_nvivo_project_exports_back_to_the_same_guids_and_validates(
     assert f'<Code guid="{guid(1, True)}" name="Access" isCodable="false" color="#FF0000">' in qde
     assert "<DateValue>2023-05-02</DateValue>" in qde and "<IntegerValue>71</IntegerValue>" in qde
     assert '<Note guid="' in qde and "Agreed on day one." in qde  # the code memo goes back as a note
+
+
+def test_a_source_without_cases_is_a_document_and_its_headings_are_not_speakers(tmp_path):
+    """MAXQDA/NVivo projects of articles or field notes: "Abstract:" or "RQ1:" are headings, not participants."""
+    text = "Abstract: social prescribing in three cities.\n\nRQ1: who refers?\n\nCovid: services moved online.\n"
+    qde = project_xml(f'<TextSource guid="{guid(4)}" name="paper" plainTextPath="internal://{guid(4)}.txt">'
+                      + selection(guid(5), text.index("who"), text.index("who") + 10, guid(3), guid(50)) + "</TextSource>",
+                      f'<Code name="refer" guid="{guid(3)}" isCodable="true"/>', f'<User name="ana" guid="{guid(50)}"/>')
+    path = make_qdpx(tmp_path / "doc.qdpx", qde, {f"sources/{guid(4)}.txt": text})
+    corpus, book, codings = read_qdpx(path)
+    source = corpus.source("paper")
+    assert source.method == "document" and len(corpus.participants) == 0
+    assert [t.speaker for t in source.turns] == [None, None, None] and codings.text.tolist() == ["who refers"]
+    report = write_qdpx(corpus, book, codings, tmp_path / "back.qdpx")
+    with zipfile.ZipFile(report.target) as zf:
+        assert b"<Case " not in zf.read("project.qde")
