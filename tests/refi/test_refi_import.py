@@ -236,3 +236,19 @@ def test_a_source_without_cases_is_a_document_and_its_headings_are_not_speakers(
     report = write_qdpx(corpus, book, codings, tmp_path / "back.qdpx")
     with zipfile.ZipFile(report.target) as zf:
         assert b"<Case " not in zf.read("project.qde")
+
+
+def test_an_imported_study_exports_back_with_its_users_sets_and_memos(tmp_path):
+    import_qdpx(nvivo_project(tmp_path), tmp_path / "study")
+    folder = tmp_path / "study"
+    corpus = qualcode.load_corpus(folder)
+    book = qualcode.Codebook.from_yaml(folder / "codebook.yaml")
+    memos, users = read_study_extras(folder)
+    report = write_qdpx(corpus, book, None, tmp_path / "back.qdpx", memos=memos, users=users)
+    with zipfile.ZipFile(report.target) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+        journal = zf.read(f"sources/{guid(91)}.txt").decode("utf-8")  # a journal entry's text is a file, as QualCoder has it
+    assert f'<User guid="{guid(50)}" name="Amira K"' in qde and f'<User guid="{guid(51, True)}" name="Ben O"' in qde
+    assert '<Set guid="' in qde and 'name="Pilot interviews"' in qde and f'<MemberSource targetGUID="{guid(10, True)}"' in qde
+    assert "<Description>Recorded at the library.</Description>" in qde and 'name="memo"' not in qde
+    assert 'name="Team log"' in qde and journal == "Second coder joined in May."
