@@ -38,8 +38,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataFrame | None", path: str | Path, *,
-               force: bool = False, name: str | None = None, memos=None, users=None,
-               positions: str = "standard") -> RefiReport:
+               force: bool = False, name: str | None = None, memos: "pd.DataFrame | list[dict] | None" = None,
+               users: "dict[str, str] | pd.DataFrame | None" = None, positions: str = "standard") -> RefiReport:
     """Write ``corpus`` with ``codebook`` and a ``codings`` table (either may be ``None``) as a ``.qdpx`` project.
 
     ``memos``: a memos table (:mod:`qualcode.refi.memos`; what :func:`read_qdpx` returns as ``.memos`` and the
