@@ -225,7 +225,7 @@ class _Reader:
 
         row = dict.fromkeys(MEMO_COLUMNS, "")
         row.update(start=None, end=None, kind=kind, target=target, text=text.strip(), coder=note.get("coder") or "",
-                   created=note.get("created") or "", memo_id=note.get("guid") or derived_guid("memo", self.where, kind, key))
+                   created=note.get("created") or "", memo_id=note.get("guid") or derived_guid("memo", kind, key))
         row.update(where)
         return row
 
@@ -577,9 +577,14 @@ class _Reader:
                     seen.add(key)
                     rows.append({"source_id": source.source_id, "start": start, "end": end, "code": code, "coder": coder,
                                  "quote": source.text[start:end], "memo": sel.memo})
+                    # A Note on one coding keeps its GUID as memo_id (stable over round trips); a selection's memo
+                    # shared by several codings gets one id per coding.
+                    shared = len(sel.codings) > 1
                     for record in sel.memos + sel.coding_memos.get(coding_guid, []):
-                        memos.append(record | {"memo_id": derived_guid("memo", record["memo_id"], coding_guid or code),
-                                               "source_id": source.source_id, "start": start, "end": end, "code_id": code})
+                        memo_id = derived_guid("memo", record["memo_id"], coding_guid or code) if (
+                            shared and record in sel.memos) else record["memo_id"]
+                        memos.append(record | {"memo_id": memo_id, "source_id": source.source_id, "start": start,
+                                               "end": end, "code_id": code})
         if unknown_coder:
             self.problem(f"{unknown_coder} coding(s) name no known user; their coder is 'unknown' or the user's GUID.",
                          "warning")

@@ -256,7 +256,8 @@ class _Notes:
 
     def coding(self, sid: str, start: int, end: int, code_id: str, coder: str) -> list[dict]:
         found = [m for m in self.records if m["kind"] == "coding" and m["source_id"] == sid and m["start"] == start
-                 and m["end"] == end and m["code_id"] == code_id and m["coder"] in (coder, "")]
+                 and m["end"] == end and m["code_id"] == code_id and m["coder"] in (coder, "")
+                 and m["memo_id"] not in self.placed]  # each memo once: a Note GUID is written once
         if not found:  # a memo by another person on this coding goes with the coding all the same
             found = [m for m in self.records if m["kind"] == "coding" and m["source_id"] == sid and m["start"] == start
                      and m["end"] == end and m["code_id"] == code_id and m["memo_id"] not in self.placed]

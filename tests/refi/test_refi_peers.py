@@ -100,6 +100,9 @@ def test_round_trip_keeps_memos_users_and_origin(exported, sample_corpus, sample
     # REFI-QDA gives a case a Description but no author: a participant memo comes back without its coder.
     memos = memos.assign(coder=memos.coder.where(memos.kind != "participant", ""))
     assert norm(read.memos) == norm(memos)
+    # a memo written as a Note comes back with the same memo_id (its Note GUID), so a project can match it
+    noted = memos[memos.kind.isin(["code", "coding", "source"]) | (memos.kind.eq("project") & memos.target.ne(""))]
+    assert set(noted.memo_id) <= set(read.memos.memo_id)
     created = dict(zip(read.memos.text, read.memos.created))
     assert created["Started coding the GP interviews."] == "2026-01-05T10:00:00Z"
     assert len(corpus.participants) == len(sample_corpus.participants)
