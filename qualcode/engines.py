@@ -69,7 +69,8 @@ def code(corpus: "Corpus | str | Path", codebook: "Codebook", *, engine: str = "
     Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
-    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same columns and rows;
+    ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same rows and the standard
+    columns (not the participant and source attribute columns a local run adds; see docs/codings-table.md);
     it takes the options of :func:`qualcode.dask.engine.apply_codebook_dask` (``output``, ``scheduler``,
     ``client``, ``workers``, ...) instead of ``jobs``.
 
@@ -83,7 +84,7 @@ def code(corpus: "Corpus | str | Path", codebook: "Codebook", *, engine: str = "
 
 def theme_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None,
                 participants: "pd.DataFrame | dict | None" = None, *, coder: "str | list[str] | None" = None,
-                origin: "str | list[str] | None" = None, compact: bool = False) -> "pd.DataFrame":
+                origin: "str | list[str] | None" = None, compact: bool = False, **by_options) -> "pd.DataFrame":
     """The theme table of ``codings`` (see :mod:`qualcode.analysis.themes`) as a DataFrame.
 
     ``codebook`` gives the order, definitions and retired nodes; ``participants`` (the study summary,
@@ -97,13 +98,13 @@ def theme_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None,
     (['1', '1.1'], 'study')
     """
     return entry(engine_of(codings), "theme_table")(codings, codebook, participants, coder=coder, origin=origin,
-                                                   compact=compact)
+                                                   compact=compact, **_by(codings, by_options))
 
 
 def framework_matrix(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, rows: str = "participant",
                      columns: str = "theme", cells: str = "both", truncate: int | None = 200,
                      participants: "pd.DataFrame | dict | None" = None, coder: "str | list[str] | None" = None,
-                     origin: "str | list[str] | None" = None) -> "pd.DataFrame":
+                     origin: "str | list[str] | None" = None, **by_options) -> "pd.DataFrame":
     """The framework matrix of ``codings`` (see :mod:`qualcode.analysis.matrix`) as a DataFrame.
 
     ``rows``: ``participant`` or ``source``; ``columns``: ``theme`` or ``subtheme``; ``cells``: ``both``,
@@ -115,11 +116,11 @@ def framework_matrix(codings: "pd.DataFrame", codebook: "Codebook | None" = None
     """
     return entry(engine_of(codings), "framework_matrix")(codings, codebook, rows=rows, columns=columns, cells=cells,
                                                         truncate=truncate, participants=participants, coder=coder,
-                                                        origin=origin)
+                                                        origin=origin, **_by(codings, by_options))
 
 
 def excerpt_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, coder: "str | list[str] | None" = None,
-                  origin: "str | list[str] | None" = None) -> "pd.DataFrame":
+                  origin: "str | list[str] | None" = None, **by_options) -> "pd.DataFrame":
     """One row per passage and theme/sub-theme it is coded at, in report order (see
     :mod:`qualcode.analysis.excerpts`). A Dask codings frame is refused with what to do instead.
 
@@ -127,4 +128,17 @@ def excerpt_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *
     >>> excerpts[["number", "theme", "attribution", "location", "text"]].shape[1]
     5
     """
-    return entry(engine_of(codings), "excerpt_table")(codings, codebook, coder=coder, origin=origin)
+    return entry(engine_of(codings), "excerpt_table")(codings, codebook, coder=coder, origin=origin,
+                                                     **_by(codings, by_options))
+
+
+def _by(codings, options: dict) -> dict:
+    """``by=`` and ``max_values=`` (any attribute, :mod:`qualcode.analysis.attributes`): pandas codings only."""
+    unknown = set(options) - {"by", "max_values"}
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+    if options.get("by") is not None and engine_of(codings) != "local":
+        raise QualcodeError("by= (a breakdown by attribute) works on pandas codings: the Dask codings dataset holds "
+                            "no attribute columns. Load the codings you need with .compute(), add the attributes "
+                            "with qualcode.with_attributes(codings, corpus), and ask again.")
+    return {k: v for k, v in options.items() if v is not None}

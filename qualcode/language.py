@@ -187,3 +187,23 @@ def surface_forms(lemma: str) -> tuple[str, ...]:
     if lemma_of(lemma) == lemma:
         forms.add(lemma)
     return tuple(sorted(forms))
+
+
+@functools.lru_cache(maxsize=1)
+def stop_words() -> frozenset:
+    """spaCy's English stop words (lower case), read from spaCy's own list without importing spaCy itself
+    (which takes seconds): the list is a plain Python file, ``spacy/lang/en/stop_words.py``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    path = os.path.join(os.path.dirname(spec.origin), "lang", "en", "stop_words.py") if spec and spec.origin else ""
+    if os.path.exists(path):
+        namespace: dict = {}
+        with open(path, encoding="utf-8") as handle:
+            exec(compile(handle.read(), path, "exec"), namespace)  # noqa: S102 - spaCy's own data file
+        words = namespace.get("STOP_WORDS")
+        if isinstance(words, (set, frozenset)):
+            return frozenset(w.lower() for w in words)
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(w.lower() for w in STOP_WORDS)

@@ -16,7 +16,8 @@ from pathlib import Path
 from .engines import entry
 from .errors import QualcodeError
 from .output import StagedFolder, remove_stale_temporaries
-from .reports.run_outputs import STEPS, RunResult, check_outputs, make_output_folder, prepare, write_outputs
+from .reports.run_outputs import (OUTPUTS, STEPS, RunResult, by_outputs, check_outputs, make_output_folder, prepare,
+                                  write_outputs)
 
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Pa
         include_candidates: bool = False, long_turn_words: int = 200, jobs: int = 1, strict: bool = False,
         max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
         progress: "Callable[[int, int, str], None] | None" = None, engine: str = "local",
-        **dask_options) -> RunResult:
+        report_by: "list | None" = None, **dask_options) -> RunResult:
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
     every output (:data:`~qualcode.reports.run_outputs.OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
 
@@ -49,7 +50,10 @@ def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Pa
                    include_candidates=include_candidates, long_turn_words=long_turn_words, strict=strict,
                    max_file_size=max_file_size, title=title, study=study, progress=progress)
     if engine == "local":
-        return run_local(folder, codebook, out_dir, jobs=jobs, **options, **dask_options)
+        return run_local(folder, codebook, out_dir, jobs=jobs, report_by=report_by, **options, **dask_options)
+    if report_by:
+        raise QualcodeError("report_by (--by ATTRIBUTE) works with the local engine: the Dask codings dataset holds no "
+                            "attribute columns. Run the breakdowns afterwards with `qualcode themes --by`.")
     return entry(engine, "run")(folder, codebook, out_dir, **options, **dask_options)
 
 
@@ -57,8 +61,10 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
               unit: str = "turn", include_researchers: bool = False, include_candidates: bool = False,
               long_turn_words: int = 200, jobs: int = 1, strict: bool = False, max_file_size: int = 50 * 1024 * 1024,
               title: str | None = None, study: str | None = None,
-              progress: "Callable[[int, int, str], None] | None" = None, **dask_options) -> RunResult:
-    """:func:`run` on this machine, with ``jobs`` processes."""
+              progress: "Callable[[int, int, str], None] | None" = None, report_by: "list | None" = None,
+              **dask_options) -> RunResult:
+    """:func:`run` on this machine, with ``jobs`` processes; ``report_by`` adds a theme table (csv, Word) and a
+    comparison (xlsx) per attribute (:func:`~qualcode.reports.run_outputs.by_outputs`)."""
     if dask_options:
         raise QualcodeError(f"{', '.join(sorted(dask_options))}: only with engine='dask'.")
     from .codebook.model import Codebook
@@ -72,16 +78,19 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
 
     out_dir = Path(out_dir)
     check_unit(unit)
-    planned = check_outputs(out_dir, force)
+    planned = check_outputs(out_dir, force, {**OUTPUTS, **by_outputs(report_by)})
     book = codebook if isinstance(codebook, Codebook) else Codebook.from_yaml(codebook)
     make_output_folder(out_dir)
     step("read")
     corpus = load_corpus(folder, strict=strict, max_file_size=max_file_size)
+    if report_by:
+        check_report_by(corpus, report_by)
     step("code")
     coded = apply_codebook(corpus, book, unit=unit, include_researchers=include_researchers,
                            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs)
     step("tables")
-    tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name)
+    tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name,
+                     report_by=report_by, participants=corpus if report_by else None)
     remove_stale_temporaries(out_dir, [path.name for path in planned.values()])  # of runs killed before
     with StagedFolder(out_dir) as staging:  # the old set of outputs, or the new one: never a mix
         staged = {name: staging / path.name for name, path in planned.items()}
@@ -91,3 +100,13 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
                      list(corpus.problems))
 
 
+
+
+def check_report_by(corpus, report_by) -> None:
+    """Refuse, before coding, an attribute the corpus does not have (naming the closest and those it has)."""
+    from .analysis.attributes import MAX_VALUES, check_by
+    from .corpus.attributes import participant_table
+
+    table = participant_table(corpus)
+    for item in report_by:
+        check_by(table, item, max_values=MAX_VALUES, what="this corpus")

@@ -127,12 +127,18 @@ def strings(series, missing=""):
 
 
 def excerpt_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, coder: "str | list[str] | None" = None,
-                  origin: "str | list[str] | None" = None) -> "pd.DataFrame":
+                  origin: "str | list[str] | None" = None, by: "str | list[str] | None" = None,
+                  max_values: int | None = None) -> "pd.DataFrame":
     """One row per passage and theme/sub-theme it is coded at, in report order (see the module doc).
+    ``by`` (any attribute or a list) puts its values in the ``group`` column.
 
     >>> excerpts = qualcode.excerpt_table(codings, codebook)
     >>> excerpts[["number", "theme", "attribution", "location", "text"]].shape[1]
     5
     """
+    from .attributes import regroup
+
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
+    if by is not None:
+        selected = regroup(selected, by, max_values=max_values)
     return excerpts_of(selected, outline(selected, codebook))

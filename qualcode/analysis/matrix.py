@@ -14,6 +14,7 @@ table: ``1 Accessing ...`` or ``1.1 Awareness ...``.
 from __future__ import annotations
 
 from ..errors import QualcodeError
+from .attributes import MAX_VALUES, prepare_by
 from .excerpts import excerpts_of
 from .selection import NO_GROUP, group_sizes, outline, select_codings
 
@@ -122,13 +123,15 @@ def matrix_frame(index, keys: list[str], names: dict, cell_of: dict, *, rows: st
 
 def framework_matrix(codings: "pd.DataFrame", codebook: "Codebook | None" = None, *, rows: str = "participant",
                      columns: str = "theme", cells: str = "both", truncate: int | None = 200,
-                     participants: "pd.DataFrame | dict | None" = None, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None
-                     ) -> "pd.DataFrame":
+                     participants: "pd.DataFrame | dict | None" = None, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None,
+                     by: "str | list[str] | None" = None, max_values: int | None = MAX_VALUES) -> "pd.DataFrame":
     """The framework matrix of ``codings`` as a DataFrame (see the module doc).
 
     ``rows``: ``participant`` (columns ``group, participant, participant_id`` first) or ``source``
     (``source_id, participants``); ``columns``: ``theme`` or ``subtheme``; ``cells``: ``both``,
-    ``count`` or ``text``. ``participants`` (the study summary) only orders the groups.
+    ``count`` or ``text``. ``participants`` (the study summary) only orders the groups. ``by`` (any
+    attribute or a list) groups the rows by its values instead of the participant group: the first column
+    then holds them (a participant coded in two waves has a row in each).
 
     ``codings`` is a pandas DataFrame; ``qualcode.framework_matrix`` (:mod:`qualcode.engines`) also takes a
     Dask one for ``cells="count"``, whose counts are computed on the cluster with the same result.
@@ -140,6 +143,7 @@ def framework_matrix(codings: "pd.DataFrame", codebook: "Codebook | None" = None
     check_options(rows, columns, cells)
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     order = outline(selected, codebook)
+    selected, participants, _ = prepare_by(selected, by, participants, max_values=max_values)
     groups = group_sizes(selected, participants).groups
     return matrix_of(excerpts_of(selected, order), order, groups + [NO_GROUP], rows=rows, columns=columns,
                      cells=cells, truncate=truncate)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from ..coding.table import REQUIRED_COLUMNS
 from ..errors import CodingsError, NotCodingsTableError, did_you_mean, listing
+from .attributes import MAX_VALUES, SEPARATOR, check_by, values_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -324,12 +325,14 @@ def cooccurring(codings, about, *, level: str = "code", within: str = "segment")
     return out
 
 
-def participants(codings, mention=None, without=None, *, how: str = "all") -> "pd.DataFrame":
+def participants(codings, mention=None, without=None, *, how: str = "all", by=None) -> "pd.DataFrame":
     """Participants who mention ``mention`` (``how="all"`` of a list, or ``"any"``) and none of ``without``.
 
     Columns: ``participant_id``, ``label``, ``group``, ``excerpts`` (their distinct passages of
     ``mention``, or of anything without it) and ``sources``. Only participants in the codings are
-    considered, so "not Y" means "coded, but never with Y"; researchers' codings are left out.
+    considered, so "not Y" means "coded, but never with Y"; researchers' codings are left out. ``by`` (any
+    attribute or a list, e.g. ``["group", "role"]``) adds those columns (a participant whose value differs
+    between sources, like a wave, gets one row per value) and orders the rows by them.
 
     >>> who = queries.participants(codings, mention="buddying", without="tapering-support")
     >>> who.columns.tolist()
@@ -361,16 +364,28 @@ def participants(codings, mention=None, without=None, *, how: str = "all") -> "p
            .reset_index())
     out["_g"] = out["group"].map(lambda g: groups.index(str(g)) if str(g) in groups else len(groups))
     out = out.sort_values(["_g", "participant_id"], kind="stable").drop(columns="_g").reset_index(drop=True)
-    return out[["participant_id", "label", "group", "excerpts", "sources"]]
+    out = out[["participant_id", "label", "group", "excerpts", "sources"]]
+    names = [n for n in check_by(frame, by, max_values=None) if n != "group"] if by is not None else []
+    if names:
+        keys = ["participant_id", *names]
+        per = (rows.assign(**{n: values_of(rows, n) for n in names})
+               .groupby(keys, sort=False, dropna=False)
+               .agg(excerpts=("start", "size"), sources=("source_id", "nunique")).reset_index())
+        out = out.drop(columns=["excerpts", "sources"]).merge(per, on="participant_id", how="left")
+        out = out.sort_values(names, kind="stable").reset_index(drop=True)
+        out = out[["participant_id", "label", "group", *names, "excerpts", "sources"]]
+    return out
 
 
-def counts(codings, by: str = "group", level: str = "theme", *, measure: str = "excerpts",
-           codebook: "Codebook | None" = None) -> "pd.DataFrame":
+def counts(codings, by="group", level: str = "theme", *, measure: str = "excerpts",
+           codebook: "Codebook | None" = None, max_values: int | None = MAX_VALUES) -> "pd.DataFrame":
     """A cross-table: the ``level``'s nodes as rows, the values of column ``by`` as columns, and a Total.
 
     ``measure``: ``excerpts`` (distinct passages), ``participants``, ``sources`` or ``codings`` (rows).
-    ``by`` is any column of the codings table (``group``, ``method``, ``coder``, ``source_id``, ...). The
-    Total counts each passage (participant, source) once, so for participants it is not the row sum.
+    ``by`` is any attribute of the codings table (``group``, ``method``, ``coder``, ``role``, ``wave``, ...) or
+    a list of them (``["group", "role"]``: one column per combination). The Total counts each passage
+    (participant, source) once, so for participants it is not the row sum. An attribute with more than
+    ``max_values`` values is refused (raise it, or pass ``None``).
 
     >>> queries.counts(codings, by="method", level="theme", measure="participants").index.name
     'theme'
@@ -380,10 +395,15 @@ def counts(codings, by: str = "group", level: str = "theme", *, measure: str = "
     frame = require(codings)
     check_choice(level, LEVELS, "level")
     check_choice(measure, MEASURES, "measure")
-    column(frame, by)
-    narrow = frame[list(dict.fromkeys(["source_id", "start", "end", "participant_id", by]))]
+    names = check_by(frame, by, max_values=max_values)
+    narrow = frame[list(dict.fromkeys(["source_id", "start", "end", "participant_id", *names]))]
+    values = values_of(frame, names) if names != ["group"] else frame["group"]
+    if len(names) == 1 and names[0] in ("source_id", "coder", "origin", "method"):
+        values = frame[names[0]]
+    by = names[0] if len(names) == 1 else SEPARATOR.join(names)
     rows = narrow.assign(_node=_ids(frame, level)).dropna(subset=["_node"])
-    rows = rows.assign(_node=rows["_node"].astype(str), _by=rows[by].astype("string").fillna("(none)").astype(str))
+    rows = rows.assign(_node=rows["_node"].astype(str),
+                       _by=values[rows.index].astype("string").fillna("(none)").astype(str))
     key = {"excerpts": ["source_id", "start", "end"], "participants": ["participant_id"], "sources": ["source_id"],
            "codings": []}[measure]
     if key:

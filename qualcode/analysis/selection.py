@@ -72,7 +72,7 @@ def _against_codebook(frame, codebook, name: str):
             "codebook to recode, or pass the codebook version that made them.",
             UserWarning, stacklevel=3,
         )
-    ids = set(frame["code_id"].dropna().astype(str))
+    ids = {str(v) for v in frame["code_id"].dropna().unique()}
     unknown = sorted(i for i in ids if i not in codebook.nodes)
     if unknown:
         shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
@@ -121,7 +121,7 @@ def outline(codings, codebook=None):
 
     themes: list[dict] = []  # {id, label, definition, subs: [{id, label, definition}]}
     index: dict[str, dict] = {}
-    coded = set(codings["theme_id"].dropna().astype(str)) | set(codings["subtheme_id"].dropna().astype(str))
+    coded = {str(v) for column in ("theme_id", "subtheme_id") for v in codings[column].dropna().unique()}
 
     def add_theme(theme_id, label, definition=""):
         if theme_id not in index:
@@ -208,8 +208,9 @@ def group_sizes(codings, participants=None) -> GroupSizes:
     (``corpus.participants``) or a ``{group: size}`` dict. Without it the sizes are the numbers of
     coded participants, and the notes say so: prevalence is then "% of coded participants".
     """
-    coded_people = codings.dropna(subset=["participant_id"])
-    coded_groups = coded_people["group"].map(lambda g: _text(g) or NO_GROUP)
+    coded_people = codings[["participant_id", "group"]].dropna(subset=["participant_id"])
+    names = {g: _text(g) or NO_GROUP for g in coded_people["group"].dropna().unique()}
+    coded_groups = coded_people["group"].map(names).fillna(NO_GROUP)  # each distinct group's name worked out once
     coded = {str(g): int(n) for g, n in coded_people.groupby(coded_groups, sort=False)["participant_id"].nunique().items()}
     return sizes_of(coded, participants)
 

@@ -19,6 +19,7 @@ the denominators. The exporters print the notes under the table.
 
 from __future__ import annotations
 
+from .attributes import MAX_VALUES, as_list, join_flags, mixed_notes, prepare_by, small_notes
 from .excerpts import excerpts_of
 from .exemplars import choose_exemplars, shorten
 from .selection import group_sizes, outline, select_codings
@@ -55,10 +56,24 @@ def _counts(passages, keys: list[str], groups: list[str]):
     return counts.fillna(0).astype("int64").reset_index()
 
 
-def table_of(excerpts, order, sizes) -> "object":
-    """The theme table from an excerpt table, its outline and :class:`~qualcode.analysis.selection.GroupSizes`."""
-    return assemble(order, node_counts(excerpts, sizes.groups), sizes, choose_exemplars(excerpts, order),
-                    nothing_coded=excerpts.empty)
+def table_of(excerpts, order, sizes, *, notes=(), by=None, study=None) -> "object":
+    """The theme table from an excerpt table, its outline and :class:`~qualcode.analysis.selection.GroupSizes`;
+    ``notes`` (from :func:`~qualcode.analysis.attributes.prepare_by`) go first under it, then those on small
+    groups and mixed methods."""
+    table = assemble(order, node_counts(excerpts, sizes.groups), sizes, choose_exemplars(excerpts, order),
+                     nothing_coded=excerpts.empty)
+    source = study if study is not None and "method" in getattr(study, "columns", ()) else excerpts
+    return with_mixed_methods(table, source, notes=notes, by=by)
+
+
+def with_mixed_methods(table, frame, *, notes=(), by=None):
+    """``table`` (from :func:`assemble`) with the notes and flags on values whose sources mix methods (from
+    ``frame``: who said what by which method), the breakdown's ``notes`` first, and ``attrs["by"]``."""
+    mixed, flags = mixed_notes(frame, list(table.attrs["group_sizes"]))
+    table.attrs["notes"] = [*notes, *table.attrs["notes"], *mixed]
+    table.attrs["flags"] = join_flags(table.attrs.get("flags", {}), flags)
+    table.attrs["by"] = as_list(by) or ["group"]
+    return table
 
 
 def node_counts(excerpts, groups: list[str]):
@@ -100,7 +115,9 @@ def assemble(order, counts, sizes, exemplars: dict, *, nothing_coded: bool):
     notes = list(sizes.notes)
     if nothing_coded:
         notes.insert(0, "Nothing was coded: every count is zero.")
-    table.attrs["notes"] = notes
+    small, flags = small_notes(sizes.sizes)
+    table.attrs["notes"] = notes + small
+    table.attrs["flags"] = flags
     table.attrs["group_sizes"] = dict(sizes.sizes)
     table.attrs["basis"] = sizes.basis
     return table
@@ -123,12 +140,16 @@ def compact_table(table):
 
 def theme_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None,
                 participants: "pd.DataFrame | dict | None" = None, *, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None,
-                compact: bool = False) -> "pd.DataFrame":
+                compact: bool = False, by: "str | list[str] | None" = None, max_values: int | None = MAX_VALUES
+                ) -> "pd.DataFrame":
     """The theme table of ``codings`` (see the module doc) as a DataFrame.
 
     ``codebook`` gives the order, definitions and retired nodes; ``participants`` (the study summary,
     the participants table or ``{group: size}``) gives the group sizes for the percentages; ``coder``
-    and ``origin`` keep only those codings; ``compact=True`` gives the paper's "Table Two".
+    and ``origin`` keep only those codings; ``compact=True`` gives the paper's "Table Two". ``by`` (any
+    attribute or a list, e.g. ``"wave"`` or ``["group", "role"]``) puts its values where the groups are:
+    ``<value> n`` and ``<value> %``; give ``participants=qualcode.attribute_table(corpus)`` (or the corpus)
+    for percentages of all the study's participants with that value.
 
     ``codings`` is a pandas DataFrame; ``qualcode.theme_table`` (:mod:`qualcode.engines`) also takes a Dask
     one, whose counts and exemplar candidates are computed on the cluster with the same result.
@@ -139,5 +160,7 @@ def theme_table(codings: "pd.DataFrame", codebook: "Codebook | None" = None,
     """
     selected = select_codings(codings, codebook, coder=coder, origin=origin)
     order = outline(selected, codebook)
-    table = table_of(excerpts_of(selected, order), order, group_sizes(selected, participants))
+    selected, participants, notes = prepare_by(selected, by, participants, max_values=max_values)
+    table = table_of(excerpts_of(selected, order), order, group_sizes(selected, participants), notes=notes,
+                     by=by, study=participants)
     return compact_table(table) if compact else table

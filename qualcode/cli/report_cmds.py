@@ -32,6 +32,11 @@ OriginOpt = Annotated[Optional[List[str]], typer.Option("--origin", help="Only t
 FormatOpt = Annotated[Optional[str], typer.Option("--format", "-f", help="docx, xlsx, csv, json, md or html (default: from -o).")]
 OutputOpt = Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file.")]
 TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Document title.")]
+ByOpt = Annotated[Optional[List[str]], typer.Option("--by", help="A participant or source attribute (group, role, wave, ...) "
+                                                    "in place of the participant group; repeat for several.")]
+#: ``--by`` values of ``run`` that choose the coding method (issue 15) rather than a report attribute.
+CODING_METHODS = ("rules", "meaning", "both")
+MaxValuesOpt = Annotated[int, typer.Option("--max-values", help="Refuse an attribute with more values than this.", min=1)]
 
 
 @contextmanager
@@ -46,7 +51,8 @@ def _warnings_printed():
                 err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
 
-def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float):
+def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float,
+            by=None):
     from ..codebook.model import Codebook
     from ..coding.table import read_codings_table
     from ..analysis.selection import read_summary
@@ -63,7 +69,8 @@ def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: 
 
         loaded = load_corpus(corpus, max_file_size=int(max_file_size * 1024 * 1024))
         report_problems(loaded.problems)
-        participants = loaded.summary()
+        # by an attribute: the corpus gives each value's participants; by group: the study summary
+        participants = loaded if by and list(by) != ["group"] else loaded.summary()
     return frame, book, participants
 
 
@@ -73,6 +80,7 @@ def _notes(table) -> None:
 
 
 @app.command(epilog="Example: qualcode run transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/\n\n"
+                    "Example: qualcode run transcripts_sample/ -c codebooks/social_prescribing.yaml -o out/ --by wave --by role\n\n"
                     "Example: qualcode run big_corpus/ -c codebook.yaml -o out/ --engine dask")
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
@@ -91,6 +99,9 @@ def run(
     workers: Annotated[Optional[int], typer.Option(help="With --engine dask and no --scheduler: local worker "
                                                         "processes (default: one per core).", min=1)] = None,
     batch_mb: Annotated[float, typer.Option(help="With --engine dask: MB of source files per task.", min=0.001)] = 4.0,
+    by: Annotated[Optional[List[str]], typer.Option("--by", help="Repeatable. rules, meaning or both choose the coding "
+                                                    "method; any other value is an attribute (group, role, wave, ...) "
+                                                    "the run's reports are also broken down by.")] = None,
     title: TitleOpt = None,
     study: Annotated[Optional[str], typer.Option("--study", help="Study name for the title pages (default: the folder name).")] = None,
     strict: Strict = False,
@@ -102,6 +113,13 @@ def run(
 
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask.", param_hint="--engine")
+    methods = [b for b in by or [] if b in CODING_METHODS]
+    report_by = [b for b in by or [] if b not in CODING_METHODS] or None
+    if len(set(methods)) > 1:
+        raise typer.BadParameter(f"choose one coding method, not {' and '.join(dict.fromkeys(methods))}.", param_hint="--by")
+    if methods and methods[0] == "meaning":
+        raise typer.BadParameter("coding by meaning is not in this version of qualcode; use --by rules (the default).",
+                                 param_hint="--by")
     options = {}
     if engine == "dask":
         from ..dask.engine import require_dask
@@ -119,7 +137,7 @@ def run(
             folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
             include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
             max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
-            engine=engine, **options,
+            engine=engine, report_by=report_by, **options,
         )
     report_problems(result.problems)
     for line in result.report.lines():
@@ -144,6 +162,8 @@ def themes(
     corpus: CorpusOpt = None,
     summary: SummaryOpt = None,
     compact: Annotated[bool, typer.Option("--compact", help="Only theme numbers, labels and sub-themes (a paper's 'Table Two').")] = False,
+    by: ByOpt = None,
+    max_values: MaxValuesOpt = 30,
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
@@ -155,11 +175,12 @@ def themes(
     from ..analysis.themes import theme_table
 
     with _warnings_printed():
-        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size, by)
         if output is None:
             if format not in (None, "table"):
                 raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
-            table = theme_table(frame, book, participants, coder=coder, origin=origin, compact=compact)
+            table = theme_table(frame, book, participants, coder=coder, origin=origin, compact=compact, by=by,
+                                max_values=max_values)
             if compact:
                 print_frame(table, title="Themes and sub-themes")
             else:
@@ -169,12 +190,13 @@ def themes(
             _notes(table)
             return
         path, table = export_themes(frame, output, format, codebook=book, participants=participants, coder=coder,
-                                    origin=origin, compact=compact, title=title, force=force)
+                                    origin=origin, compact=compact, title=title, force=force, by=by,
+                                    max_values=max_values)
     _notes(table)
     wrote(path, f"{len(table)} rows")
 
 
-@app.command(epilog="Example: qualcode matrix out/codings.csv --rows participant --format xlsx -o matrix.xlsx")
+@app.command(epilog="Example: qualcode matrix out/codings.csv --rows participant --by wave --format xlsx -o matrix.xlsx")
 def matrix(
     codings: CodingsFile,
     output: OutputOpt = None,
@@ -183,6 +205,8 @@ def matrix(
     columns: Annotated[str, typer.Option("--columns", help="theme or subtheme.")] = "theme",
     cells: Annotated[str, typer.Option("--cells", help="both (count and excerpts), count or text.")] = "both",
     truncate: Annotated[Optional[int], typer.Option("--truncate", help="Cut each excerpt to N characters (default 200; full text in xlsx).", min=10)] = None,
+    by: ByOpt = None,
+    max_values: MaxValuesOpt = 30,
     codebook: CodebookOpt = None,
     coder: CoderOpt = None,
     origin: OriginOpt = None,
@@ -202,11 +226,13 @@ def matrix(
         if output is None:
             if format not in (None, "table"):
                 raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
-            table = framework_matrix(frame, book, rows=rows, columns=columns, cells="count", coder=coder, origin=origin)
+            table = framework_matrix(frame, book, rows=rows, columns=columns, cells="count", coder=coder, origin=origin,
+                                     by=by, max_values=max_values)
             print_frame(table, title="Framework matrix (excerpt counts; write it with -o for the excerpts)")
             return
         path, table = export_matrix(frame, output, format, codebook=book, rows=rows, columns=columns, cells=cells,
-                                    truncate=truncate, coder=coder, origin=origin, title=title, force=force)
+                                    truncate=truncate, coder=coder, origin=origin, title=title, force=force, by=by,
+                                    max_values=max_values)
     wrote(path, f"{len(table)} rows")
 
 
@@ -215,7 +241,8 @@ def excerpts(
     codings: CodingsFile,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output file (a folder with --split).")],
     format: FormatOpt = None,
-    by: Annotated[str, typer.Option("--by", help="group (group > theme > sub-theme) or theme (theme > sub-theme > group).")] = "group",
+    by: Annotated[Optional[List[str]], typer.Option("--by", help="group (group > theme > sub-theme), theme (theme > sub-theme > group), or any participant or source attribute (role, wave, ...; repeat for several).")] = None,
+    max_values: MaxValuesOpt = 30,
     split: Annotated[bool, typer.Option("--split", help="One file per group (or theme) in the -o folder.")] = False,
     codebook: CodebookOpt = None,
     corpus: CorpusOpt = None,
@@ -230,8 +257,11 @@ def excerpts(
     from ..reports.exports import export_excerpts
 
     with _warnings_printed():
-        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
-        paths = export_excerpts(frame, output, format, codebook=book, participants=participants, by=by, split=split,
-                                coder=coder, origin=origin, title=title, force=force)
+        by = by or ["group"]
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size,
+                                            [b for b in by if b != "theme"] or None)
+        paths = export_excerpts(frame, output, format, codebook=book, participants=participants,
+                                by=by[0] if len(by) == 1 else by, split=split, coder=coder, origin=origin, title=title,
+                                force=force, max_values=max_values)
     for path in paths:
         wrote(path)

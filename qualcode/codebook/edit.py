@@ -291,6 +291,45 @@ def add_node(book: Codebook, node_id: str, label: str, *, parent: str | None = N
     return _finish(book, document, f"Added {node_id!r} ({label}) {where}.", reason, author, date, version)
 
 
+def add_rule(book: Codebook, node_id: str, *, keyword: str | None = None, regex: str | None = None, reason: str,
+             author: str | None = None, date: "dt.date | None" = None, version: str | None = None) -> Codebook:
+    """Add a keyword (matched by lookup lemma) or a regular expression (raw text, case-insensitive) to the rules
+    of ``node_id``: how a text search is saved as a rule (``qualcode search ... --save-rule ID``).
+
+    >>> new = qualcode.add_rule(codebook, "buddying", keyword="went along with me", reason="Search of client talk",
+    ...                         author="A. Researcher")
+    >>> "went along with me" in new.node("buddying").rules["keywords"]
+    True
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if (keyword is None) == (regex is None):
+        raise CodebookError("give one keyword or one regex to add to the rules.")
+    term = str(keyword if keyword is not None else regex).strip()
+    if not term:
+        raise CodebookError("the rule to add is empty; give a keyword or a regular expression.")
+    node = book.node(node_id)
+    field = "keywords" if keyword is not None else "regex"
+    if term.casefold() in {str(t).casefold() for t in node.rules.get(field) or []}:
+        raise CodebookError(f"{node_id!r} already has the {'keyword' if keyword is not None else 'regex'} {term!r}; "
+                            "nothing to add.")
+    document = _copy(book)
+    item = _find(document, node_id, book)[0]
+    if item.get("rules") is None:
+        _set_field(item, "rules", CommentedMap())
+    rules = item["rules"]
+    if rules.get(field) is None:
+        values = CommentedSeq()
+        values.fa.set_flow_style()
+        if field in rules:
+            rules[field] = values
+        else:
+            rules.insert(0 if field == "keywords" else len(rules), field, values)
+    rules[field].append(term)
+    change = f"Added the {'keyword' if keyword is not None else 'regex'} {term!r} to the rules of {node_id!r} ({node.label})."
+    return _finish(book, document, change, reason, author, date, version)
+
+
 def rename_node(book: Codebook, node_id: str, label: str, *, reason: str, author: str | None = None, date: "dt.date | None" = None,
                 version: str | None = None) -> Codebook:
     """Give ``node_id`` a new label; the id stays, so past codings still resolve.

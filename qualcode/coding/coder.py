@@ -165,6 +165,7 @@ def apply_codebook(
     """
     import pandas as pd
 
+    from ..corpus.attributes import join_attributes
     from ..corpus.segments import check_unit
 
     check_unit(unit)
@@ -193,7 +194,7 @@ def apply_codebook(
         else:
             rows = _code_parallel(chunks, rules, long_turn_words, jobs, progress)
     rows = _prune_ancestors(rows, codebook)
-    codings = _codings_frame(rows, segments, codebook, [item[1] for item in items])
+    codings = join_attributes(_codings_frame(rows, segments, codebook, [item[1] for item in items]), corpus)
     del items, chunks
     for message in run_warnings:
         warnings.warn(message, stacklevel=2)
@@ -317,6 +318,9 @@ def code(corpus: "Corpus | str | Path", codebook: Codebook, **options) -> "pd.Da
     >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))
     >>> codings.columns[:3].tolist(), bool((codings.origin == "rule").all())
     (['source_id', 'segment_id', 'participant_id'], True)
+
+    The participant and source attributes (``role``, ``wave``, ...) follow the standard columns, so any
+    table or report can be broken down by them (``by="wave"``).
     """
     if not hasattr(corpus, "segments"):
         from ..corpus.loading import load_corpus

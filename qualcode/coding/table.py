@@ -133,14 +133,14 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
             import io
 
             text, _ = read_text(path, 2 * 1024**3)
-            frame = pd.read_csv(io.StringIO(text), dtype={"participant_id": "str", "source_id": "str"},
-                                keep_default_na=False, na_values=[""])
+            # every column as text (a wave "1" stays "1"); check_codings makes start, end and score numbers
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
         elif fmt == "parquet":
             frame = pd.read_parquet(path)
         elif fmt == "json":
             frame = pd.read_json(path, orient="records", dtype=False)
         else:
-            frame = pd.read_excel(path, sheet_name=0)
+            frame = pd.read_excel(path, sheet_name=0, dtype=str)
     except (ValueError, OSError, KeyError, TypeError, EOFError, pd.errors.ParserError, zipfile.BadZipFile) as exc:
         raise CodingsError(f"{path}: cannot read this {fmt} codings file ({type(exc).__name__}: "
                            f"{str(exc)[:200]}); write it again with `qualcode code`.") from None

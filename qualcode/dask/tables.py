@@ -383,7 +383,7 @@ def distributed_tables(codings, codebook=None, participants=None, *, coder=None,
     from ..coding.table import ORIGINS, check_codings
     from ..analysis.matrix import check_options
     from ..analysis.selection import _against_codebook, _as_list, _filter, outline, retired_ids, sizes_of
-    from ..analysis.themes import assemble
+    from ..analysis.themes import assemble, with_mixed_methods
 
     if matrix is not None:
         check_options(matrix[0], matrix[1], "count")
@@ -435,6 +435,7 @@ def distributed_tables(codings, codebook=None, participants=None, *, coder=None,
     counts = _node_counts(counted, first, sizes.groups)
     picked = _pick(second["candidates"], order) if keep else {}
     themes = assemble(order, counts, sizes, picked, nothing_coded=int(counted["sub"]["excerpts"].sum()) == 0)
+    themes = with_mixed_methods(themes, _methods_census(codings, spec))
     return DistributedTables(
         themes=themes, order=order, sizes=sizes, groups=groups,
         versions=sorted({v for v in census["codebook_version"].dropna().astype(str)}),
@@ -443,6 +444,31 @@ def distributed_tables(codings, codebook=None, participants=None, *, coder=None,
         matrix=None if matrix is None else _matrix(counted["cells"], second["rows"], sources, order, groups, census,
                                                    *matrix),
     )
+
+
+def _methods_part(frame, spec: _Spec):
+    """Who spoke in which source by which method, among a partition's selected codings (for the notes on values
+    whose sources mix methods, as :func:`qualcode.analysis.themes.table_of` makes them from the excerpts)."""
+    from ..coding.table import NO_GROUP
+
+    frame = _select_rows(frame, spec)
+    frame = frame[frame["theme_id"].notna() & (frame["theme_id"].astype(str) != "")]
+    groups = [NO_GROUP if g is None or g != g or g == "" else str(g) for g in frame["group"].tolist()]
+    return frame[["source_id", "participant_id", "method"]].assign(group=groups).drop_duplicates()
+
+
+def _methods_census(codings, spec: _Spec):
+    """:func:`_methods_part` of every partition, computed on the cluster (small: one row per participant and
+    source); ``None`` when the codings have no ``method`` column."""
+    import dask
+    import pandas as pd
+
+    columns = ["source_id", "participant_id", "group", "method", "theme_id", "subtheme_id", "code_id", "coder", "origin"]
+    if "method" not in codings.columns:
+        return None
+    parts = [dask.delayed(_methods_part)(part, spec) for part in codings[[c for c in columns if c in codings.columns]]
+             .to_delayed()]
+    return pd.concat(dask.compute(*parts), ignore_index=True).drop_duplicates()
 
 
 _NEEDED = {"source_id", "segment_id", "participant_id", "group", "label", "method", "start", "end", "text",

@@ -313,3 +313,39 @@ def _turn_at(index, start: int, end: int) -> dict | None:
         if shared > overlap:
             best, overlap = record, shared
     return best
+
+
+HUMAN_COLUMNS = ["source_id", "start", "end", "code", "coder", "memo"]
+
+
+def add_human_codings(rows: "pd.DataFrame", path: str | Path) -> "tuple[Path, int]":
+    """Add ``rows`` (``source_id, start, end, code, coder, memo``) to the human-codings csv ``path``, creating it if
+    missing; rows it already holds (same place, code and coder) are not repeated and nothing in it is lost.
+    Returns ``(path, rows added)``; the file is replaced atomically and reads back with :func:`read_codings`."""
+    import pandas as pd
+
+    from ..writers.tables import write_table
+
+    path = Path(path)
+    if path.suffix.lower() != ".csv":
+        raise CodingsError(f"{path}: a human-codings file written by qualcode is a .csv; change the suffix.")
+    old = None
+    if path.exists():
+        try:
+            from ..writers.cells import unescape_frame
+
+            old = unescape_frame(pd.read_csv(path, dtype=str, keep_default_na=False))  # as written, formulas escaped
+        except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise CodingsError(f"{path}: cannot read this human-codings file to add to it ({exc}); give another "
+                               "--codings-file.") from None
+        missing = [c for c in ("source_id", "start", "end", "code", "coder") if c not in old.columns]
+        if missing:
+            raise CodingsError(f"{path}: not a human-codings file with offsets (no {', '.join(missing)} column); give "
+                               "another --codings-file.")
+    new = rows[HUMAN_COLUMNS].astype(str)
+    combined = new if old is None else pd.concat([old, new], ignore_index=True)
+    before = 0 if old is None else len(old)
+    combined = combined.drop_duplicates(["source_id", "start", "end", "code", "coder"], keep="first")
+    added = len(combined) - before
+    write_table(combined.reset_index(drop=True), path, "csv", force=True)
+    return path, added

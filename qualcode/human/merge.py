@@ -71,6 +71,12 @@ def merge_codings(*tables: "pd.DataFrame", corpus: "Corpus | None" = None) -> "p
     merged = merged.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
     extra = [c for c in merged.columns if c not in CODING_COLUMNS]
     merged = merged[CODING_COLUMNS + extra]
+    if corpus is not None:  # every row gets the corpus's attributes, also rows from files without them
+        from ..corpus.attributes import attribute_names, join_attributes
+
+        names = attribute_names(corpus, CODING_COLUMNS)
+        merged = join_attributes(merged.drop(columns=[c for c in extra if c in {*names["participant"].values(),
+                                                                                 *names["source"].values()}]), corpus)
     merged.attrs["duplicates"] = before - len(merged)
     return merged
 

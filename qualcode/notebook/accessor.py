@@ -51,14 +51,14 @@ class CodingsAccessor:
         """Node x node counts of shared units: see :func:`qualcode.queries.cooccurrence`."""
         return queries.cooccurrence(self._frame, level, within, codebook=codebook)
 
-    def participants(self, mention=None, without=None, *, how: str = "all") -> pd.DataFrame:
+    def participants(self, mention=None, without=None, *, how: str = "all", by=None) -> pd.DataFrame:
         """Who mentions ``mention`` but not ``without``: see :func:`qualcode.queries.participants`."""
-        return queries.participants(self._frame, mention, without, how=how)
+        return queries.participants(self._frame, mention, without, how=how, by=by)
 
-    def counts(self, by: str = "group", level: str = "theme", *, measure: str = "excerpts",
-               codebook: "Codebook | None" = None) -> pd.DataFrame:
+    def counts(self, by="group", level: str = "theme", *, measure: str = "excerpts",
+               codebook: "Codebook | None" = None, max_values: int | None = 30) -> pd.DataFrame:
         """Nodes x values of ``by``: see :func:`qualcode.queries.counts`."""
-        return queries.counts(self._frame, by, level, measure=measure, codebook=codebook)
+        return queries.counts(self._frame, by, level, measure=measure, codebook=codebook, max_values=max_values)
 
     def nodes(self, level: str | None = None) -> pd.DataFrame:
         """The themes, sub-themes and codes these codings name: see :func:`qualcode.queries.nodes`."""

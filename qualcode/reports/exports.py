@@ -32,9 +32,11 @@ def _prepare(codings, codebook, coder, origin):
 def export_themes(codings: "pd.DataFrame", path: str | Path, fmt: str | None = None, *,
                   codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
                   coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None, compact: bool = False,
-                  title: str | None = None, study: str | None = None, force: bool = False
+                  title: str | None = None, study: str | None = None, force: bool = False,
+                  by: "str | list[str] | None" = None, max_values: int | None = 30
                   ) -> "tuple[Path, pd.DataFrame]":
-    """Write the theme table (``compact``: the "Table Two" variant); return ``(path, table)``.
+    """Write the theme table (``compact``: the "Table Two" variant); return ``(path, table)``. ``by``: any
+    attribute or a list, in place of the participant group (see :func:`qualcode.theme_table`).
 
     >>> path, table = qualcode.export_themes(codings, tmp / "themes.docx", codebook=codebook,
     ...                                      participants=corpus.summary())
@@ -47,8 +49,12 @@ def export_themes(codings: "pd.DataFrame", path: str | Path, fmt: str | None = N
 
     fmt = table_format(path, fmt)
     check_writable(path, force)
+    from ..analysis.attributes import prepare_by
+
     selected, order = _prepare(codings, codebook, coder, origin)
-    table = table_of(excerpts_of(selected, order), order, group_sizes(selected, participants))
+    selected, study_sizes, notes = prepare_by(selected, by, participants, max_values=max_values)
+    table = table_of(excerpts_of(selected, order), order, group_sizes(selected, study_sizes), notes=notes, by=by,
+                     study=study_sizes)
     if compact:
         table = compact_table(table)
     if fmt != "docx":
@@ -71,7 +77,8 @@ def export_matrix(codings: "pd.DataFrame", path: str | Path, fmt: str | None = N
                   codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
                   rows: str = "participant", columns: str = "theme", cells: str = "both", truncate: int | None = None,
                   coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None, title: str | None = None,
-                  force: bool = False) -> "tuple[Path, pd.DataFrame]":
+                  force: bool = False, by: "str | list[str] | None" = None, max_values: int | None = 30
+                  ) -> "tuple[Path, pd.DataFrame]":
     """Write the framework matrix; return ``(path, matrix)``. Excerpts are cut to ``truncate``
     characters, except in xlsx, where they are full unless ``truncate`` is given (default 200 elsewhere).
 
@@ -88,7 +95,10 @@ def export_matrix(codings: "pd.DataFrame", path: str | Path, fmt: str | None = N
     check_writable(path, force)
     if truncate is None and fmt != "xlsx":
         truncate = 200
+    from ..analysis.attributes import prepare_by
+
     selected, order = _prepare(codings, codebook, coder, origin)
+    selected, participants, _ = prepare_by(selected, by, participants, max_values=max_values)
     groups = group_sizes(selected, participants).groups + [NO_GROUP]
     matrix = matrix_of(excerpts_of(selected, order), order, groups, rows=rows, columns=columns, cells=cells,
                        truncate=truncate)
@@ -123,8 +133,12 @@ def split_targets(names: list[str], folder: Path, fmt: str, labels: dict | None 
 def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None = None, *,
                     codebook: "Codebook | None" = None, participants: "pd.DataFrame | dict | None" = None,
                     by: str = "group", split: bool = False, coder: "str | list[str] | None" = None, origin: "str | list[str] | None" = None,
-                    title: str | None = None, study: str | None = None, force: bool = False) -> list[Path]:
+                    title: str | None = None, study: str | None = None, force: bool = False,
+                    max_values: int | None = 30) -> list[Path]:
     """Write the coded excerpts (docx: the Word document; other formats: the excerpt table).
+
+    ``by``: ``group`` (group > theme > sub-theme), ``theme`` (theme > sub-theme > group), or any other
+    attribute or a list of them (its values in place of the groups: ``by="wave"``, ``by=["group", "role"]``).
 
     ``split=True`` writes one file per group (``by="group"``) or theme into the folder ``path``
     (created if missing): ``excerpts_<name>.<fmt>``. Returns the paths written.
@@ -137,15 +151,24 @@ def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None =
     from ..analysis.selection import NO_GROUP, group_sizes
     from ..analysis.themes import table_of
 
-    if by not in ("group", "theme"):
-        raise QualcodeError(f"--by must be group or theme, not {by!r}.")
+    from ..analysis.attributes import as_list, prepare_by
+
+    names = as_list(by)
+    attribute = None
+    if names not in (["group"], ["theme"]):
+        if "theme" in names:
+            raise QualcodeError("--by theme orders the excerpts by theme; it cannot be combined with attributes.")
+        attribute, by = names, "group"
     path = Path(path)
     fmt = fmt or ("docx" if split or not path.suffix else None)
     fmt = table_format(None if split else path, fmt)
     selected, order = _prepare(codings, codebook, coder, origin)
+    notes = []
+    if attribute is not None:
+        selected, participants, notes = prepare_by(selected, attribute, participants, max_values=max_values)
     sizes = group_sizes(selected, participants)
     excerpts = excerpts_of(selected, order)
-    themes = table_of(excerpts, order, sizes)
+    themes = table_of(excerpts, order, sizes, notes=notes, by=attribute, study=participants)
     groups = sizes.groups + ([NO_GROUP] if (excerpts.group == NO_GROUP).any() else [])
     if split:
         names = groups if by == "group" else list(order.loc[order.level == "theme", "theme_id"])
@@ -165,7 +188,8 @@ def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None =
     written = []
     for name, target in targets.items():
         part = parts[name]
-        heading = title or (f"Coded excerpts by participant group" if by == "group" else "Coded excerpts by theme")
+        heading = title or (f"Coded excerpts by {' and '.join(attribute)}" if attribute else
+                            "Coded excerpts by participant group" if by == "group" else "Coded excerpts by theme")
         if name is not None:
             heading = f"{heading}: {name if by == 'group' else labels.get(name, name)}"
         if fmt == "docx":

@@ -209,3 +209,36 @@ def figure_png(figure: "Figure", dpi: int = 150) -> bytes:
     from ..writers.figure import figure_png as png
 
     return png(figure, dpi)
+
+
+def word_frequencies_plot(words: "pd.DataFrame", *, top: int = 15, title: str | None = None) -> "Figure":
+    """Horizontal bars of the most frequent terms of each value (``words`` from
+    :func:`qualcode.word_frequencies`), one panel per value; the panel title gives its participants (n).
+
+    >>> fig = plots.word_frequencies_plot(qualcode.word_frequencies(corpus, by="group"))
+    """
+    values = list(dict.fromkeys(words["value"])) if len(words) else []
+    totals = words.attrs.get("totals", {})
+    columns = min(3, max(len(values), 1))
+    rows = max(1, -(-len(values) // columns))
+    figure = _figure(4.2 * columns, max(2.6, 0.26 * top + 1.2) * rows)
+    if not values:
+        return _nothing(figure, "No words were counted.")
+    for k, value in enumerate(values, 1):
+        axes = figure.add_subplot(rows, columns, k)
+        part = words[words["value"] == value]
+        part = part.sort_values("count", ascending=False, kind="stable").head(top).iloc[::-1]
+        axes.barh(range(len(part)), part["per_10k"], color="#3b6ea5")
+        axes.set_yticks(range(len(part)))
+        axes.set_yticklabels([textwrap.shorten(str(t), 28, placeholder="...") for t in part["term"]], fontsize=7.5)
+        n = totals.get(value, {}).get("participants", "?")
+        flag = " *" if isinstance(n, int) and n < 5 else ""
+        axes.set_title(textwrap.shorten(f"{value} (n={n}){flag}", 40, placeholder="..."), fontsize=9)
+        axes.tick_params(axis="x", labelsize=7)
+        axes.set_xlabel("per 10,000 words", fontsize=7.5)
+        for spine in ("top", "right"):
+            axes.spines[spine].set_visible(False)
+    if title:
+        figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure

@@ -25,7 +25,23 @@ OUTPUTS = {
     "report": "report.html",
     "heatmap": "theme_heatmap.png",
 }
-STEPS = ("read", "code", "tables", "write")  # progress reports "write:<output>" for each output
+STEPS = ("read", "code", "tables", "write")
+
+
+def by_outputs(report_by) -> dict[str, str]:
+    """The extra files of a run broken down by attributes (``report_by``): for each attribute (or ``a+b`` for
+    a list given as one item), its theme table (csv and Word, with its heatmap) and its comparison (xlsx)."""
+    from .exports import slug
+
+    out = {}
+    for item in report_by or []:
+        names = [item] if isinstance(item, str) else list(item)
+        key = "+".join(names)
+        stem = "-".join(slug(n) for n in names)
+        out[f"theme_table_by:{key}"] = f"theme_table_by_{stem}.csv"
+        out[f"theme_table_docx_by:{key}"] = f"theme_table_by_{stem}.docx"
+        out[f"compare_by:{key}"] = f"compare_by_{stem}.xlsx"
+    return out  # progress reports "write:<output>" for each output
 
 
 @dataclass
@@ -92,8 +108,11 @@ def workbook_sheets(summary, themes, codings, matrix, counts, info) -> dict:
 
 
 def prepare(codings, codebook=None, summary=None, *, by: str = "group", title: str | None = None,
-            study: str | None = None, date: str | None = None) -> dict:
-    """The tables, heatmap and title-page facts every output of a run is made from (nothing is written)."""
+            study: str | None = None, date: str | None = None, report_by=None, participants=None) -> dict:
+    """The tables, heatmap and title-page facts every output of a run is made from (nothing is written).
+
+    ``report_by``: attributes (each a name or a list) to break the theme table and a comparison down by;
+    ``participants`` (the corpus, or its attribute table) gives each value's participants."""
     from ..analysis.excerpts import excerpts_of
     from ..analysis.matrix import matrix_of
     from .plots import figure_png, prevalence_heatmap
@@ -106,7 +125,20 @@ def prepare(codings, codebook=None, summary=None, *, by: str = "group", title: s
     sizes = group_sizes(selected, summary)
     excerpts = excerpts_of(selected, order)
     themes = table_of(excerpts, order, sizes)
+    broken = {}
+    if report_by:
+        from ..analysis.attributes import prepare_by
+        from ..analysis.compare import compare
+
+        for item in report_by:
+            names = [item] if isinstance(item, str) else list(item)
+            regrouped, study_sizes, notes = prepare_by(selected, names, participants)
+            table = table_of(excerpts_of(regrouped, order), order, group_sizes(regrouped, study_sizes), notes=notes,
+                             by=names, study=study_sizes)
+            broken["+".join(names)] = (table, figure_png(prevalence_heatmap(table)),
+                                       compare(codings, codebook, by=names, participants=participants))
     return {
+        "broken": broken,
         "codings": codings, "summary": summary, "themes": themes, "excerpts": excerpts, "order": order,
         "groups": sizes.groups + [NO_GROUP], "by": by, "heatmap": figure_png(prevalence_heatmap(themes)),
         "info": report_info(selected, codebook, title=title, study=study, date=date),
@@ -121,6 +153,8 @@ def _writers(tables: dict, force: bool) -> dict:
     from ..output import atomic_write
     from .docx import excerpts_document, save_document, theme_table_document
     from .html import html_report, save_html
+    from .info import report_info
+    from .queries import export_compare
     from ..writers.tables import write_sheets, write_table
 
     t = tables
@@ -131,7 +165,15 @@ def _writers(tables: dict, force: bool) -> dict:
         counts = matrix_of(excerpts, t["order"], t["groups"], cells="count")
         write_sheets(workbook_sheets(summary, themes, t["codings"], matrix, counts, t["info"]), tmp)
 
+    by_writers = {}
+    for key, (table, heatmap, compared) in t.get("broken", {}).items():
+        info = report_info(t["codings"], None, title=f"Theme table by {key.replace('+', ' and ')}")
+        by_writers[f"theme_table_by:{key}"] = lambda p, table=table: write_table(table, p, "csv", force=force)
+        by_writers[f"theme_table_docx_by:{key}"] = lambda p, table=table, heatmap=heatmap, info=info: save_document(
+            theme_table_document(table, info=info, heatmap=heatmap), p, force=force)
+        by_writers[f"compare_by:{key}"] = lambda p, compared=compared: export_compare(compared, p, "xlsx", force=force)
     return {
+        **by_writers,
         "codings": lambda p: write_codings(t["codings"], p, force=force),
         "summary": lambda p: write_table(summary, p, "csv", force=force),
         "theme_table": lambda p: write_table(themes, p, "csv", force=force),

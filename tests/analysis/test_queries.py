@@ -110,7 +110,7 @@ def test_the_answers_agree_with_plain_pandas_on_the_sample(sample_codings):
     (lambda f: f.qc.excerpts("nothing like it"), "the themes are: Accessing Link Worker Support"),
     (lambda f: f.qc.excerpts("buddying", group="Client"), "did you mean 'Clients'? The groups there are: Clients"),
     (lambda f: f.qc.excerpts(participant="Client 99"), "no participant 'Client 99'"),
-    (lambda f: f.qc.counts(by="gruop"), "no column 'gruop' in the codings table; did you mean 'group'? Its columns"),
+    (lambda f: f.qc.counts(by="gruop"), "no attribute 'gruop' in the codings; did you mean 'group'? The attributes there are"),
     (lambda f: f.qc.counts(level="sub"), "level must be one of theme, subtheme, code, not 'sub'; did you mean 'subtheme'?"),
     (lambda f: f.qc.counts(measure="people"), "measure must be one of excerpts, participants, sources, codings"),
     (lambda f: f.qc.cooccurrence(within="turn"), "within must be one of segment, participant, source"),

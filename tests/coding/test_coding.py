@@ -102,7 +102,12 @@ def test_most_specific_node_gets_one_row_with_its_ancestors_in_columns(talk):
 def test_codings_table_contract_and_offsets(sample_corpus):
     cb = Codebook.from_yaml(ROOT / "codebooks" / "minimal.yaml")
     frame = code(sample_corpus, cb)
-    assert list(frame.columns) == CODING_COLUMNS
+    # the standard columns, then the participant and source attributes of participants.csv and sources.csv
+    assert list(frame.columns) == CODING_COLUMNS + ["role", "organisation", "date", "wave"]
+    people = sample_corpus.participants.set_index("participant_id")
+    assert (frame.role == frame.participant_id.map(people.role)).where(frame.role.notna(), True).all()
+    waves = sample_corpus.sources.set_index("source_id").wave
+    assert frame.wave.tolist() == frame.source_id.map(waves).tolist()
     assert len(frame) > 50
     assert set(frame.coder) == {"rules@1.0"} and set(frame.origin) == {"rule"} and set(frame.codebook_version) == {"1.0"}
     for row in frame.itertuples():

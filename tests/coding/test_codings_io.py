@@ -20,7 +20,8 @@ def codings(sample_corpus):
 def test_round_trip_in_every_format(tmp_path, codings, suffix):
     path = write_codings(codings, tmp_path / f"codings.{suffix}")
     back = read_codings_table(path)
-    assert list(back.columns) == CODING_COLUMNS
+    assert list(back.columns) == CODING_COLUMNS + ["role", "organisation", "date", "wave"]
+    assert back.wave.tolist() == codings.wave.tolist()  # a wave "1" is read back as "1", not 1 or 1.0
     assert back.start.tolist() == codings.start.tolist() and back.text.tolist() == codings.text.tolist()
     assert back.code_id.tolist() == codings.code_id.tolist()
     assert back.score.tolist() == pytest.approx(codings.score.tolist())
