@@ -62,6 +62,9 @@ def export_qdpx(
     codings: Annotated[Optional[list[Path]], typer.Option(
         "--codings", help="Codings to include: a table from `qualcode code` or a human-codings file (repeatable).")] = None,
     name: Annotated[Optional[str], typer.Option(help="Project name shown in the QDA program (default: the folder name).")] = None,
+    positions: Annotated[str, typer.Option(
+        help="Text positions: 'standard' (code points, for QualCoder, MAXQDA, ATLAS.ti) or 'nvivo' (UTF-16 units over "
+             "CRLF text, for NVivo for Windows).")] = "standard",
     strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
@@ -69,8 +72,11 @@ def export_qdpx(
     """Export transcripts, participants, a codebook and codings as a REFI-QDA project for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     from ..codebook.model import Codebook
     from ..output import check_writable
-    from ..refi import read_codings_files, write_qdpx
+    from ..refi import read_codings_files, read_study_extras, write_qdpx
+    from ..refi.writer import POSITIONS
 
+    if positions not in POSITIONS:
+        raise typer.BadParameter(f"--positions {positions!r}: choose one of {', '.join(POSITIONS)}.")
     check_writable(output, force)
     if codings and codebook is None:
         raise typer.BadParameter("--codings needs the codebook they use (-c/--codebook).")
@@ -79,16 +85,14 @@ def export_qdpx(
     from ..project import find_project
 
     project = None if codings else find_project(folder)
-    if project is not None:  # the project's codings, per coder (accepted and hand codings are the person's)
+    memos, users = read_study_extras(folder)  # memos.csv and users.csv of an imported project, if any
+    if project is not None:  # the project's codings per coder (accepted and hand codings are the person's), its memos
         with project:
             book = book or project.codebook
-            table, problems, memos = project.analysis_codings(), [], len(project.memos())
-        if memos:
-            err_console.print(f"note: the project's {memos} memo(s) are not written into the .qdpx yet; "
-                              "`qualcode project export` writes them to memos.csv.", highlight=False, soft_wrap=True)
+            table, problems, memos = project.analysis_codings(), [], project.memos()
     else:
         table, problems = read_codings_files(codings, corpus, book)
-    report = write_qdpx(corpus, book, table, output, force=force, name=name)
+    report = write_qdpx(corpus, book, table, output, force=force, name=name, memos=memos, users=users, positions=positions)
     report.problems[:0] = problems
     _print(report, corpus)
 
@@ -104,3 +108,16 @@ def export_qdc(
     from ..refi import write_qdc
 
     _print(write_qdc(Codebook.from_yaml(codebook), output, force=force))
+
+
+@export_app.command("taguette", epilog="Example: qualcode export taguette codebooks/social_prescribing.yaml -o taguette-codebook.csv")
+def export_taguette(
+    codebook: Annotated[Path, typer.Argument(help="Codebook YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .csv file to write (tag, description).")],
+    force: Force = False,
+):
+    """Export a codebook as the CSV Taguette imports as a codebook (tag, description)."""
+    from ..codebook.model import Codebook
+    from ..refi import write_taguette_codebook
+
+    _print(write_taguette_codebook(Codebook.from_yaml(codebook), output, force=force))

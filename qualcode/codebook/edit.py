@@ -490,3 +490,101 @@ def _fold_keywords(book, document, candidates, accept, into, reason, author, dat
     change = (f"Folded the keywords of {', '.join(accept)} from {source} into {into!r} "
               f"({book.nodes[into].label}): {', '.join(added)}.")
     return _finish(book, document, change, reason, author, date, version)
+
+
+# -- merging another program's codebook into this one -------------------------------------------
+#: Node fields an incoming codebook may carry; a field it does not carry keeps the base value.
+MERGE_FIELDS = ("label", "definition", "include", "exclude", "examples", "memo", "color", "codable", "guid")
+
+
+def merge_codebook(book: Codebook, incoming: "list[dict]", *, source: str, states_hierarchy: bool,
+                   author: str | None = None, date: "dt.date | None" = None) -> tuple[Codebook, list[str]]:
+    """Merge ``incoming`` nodes (nested dicts with ``id``, ``label`` and only the fields the file carries, in
+    ``children``) into ``book``; return ``(new book, changes)``.
+
+    A field the incoming node does not carry keeps the base value; the base's GUIDs are kept (a program
+    that makes new GUIDs on every export, as Taguette does, would otherwise change every code). Nodes the file does not list stay. The hierarchy is kept unless
+    ``states_hierarchy`` (the file nests its codes): then a node goes under its incoming parent. New nodes
+    are added (under their incoming parent, else as themes). A real change bumps the version with one
+    changelog entry naming ``source``; no change gives back ``book`` itself.
+
+    >>> new, changes = merge_codebook(book, [{"id": "access", "label": "Access"}], source="t.qdc", states_hierarchy=False)  # doctest: +SKIP
+    """
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    document = _copy(book)
+    changes: list[str] = []
+    flat: list[tuple[dict, str | None]] = []
+
+    def walk(items, parent):
+        for item in items:
+            flat.append((item, parent))
+            walk(item.get("children") or [], item["id"])
+
+    walk(incoming, None)
+    for item, parent in flat:
+        node_id = str(item["id"])
+        if node_id not in book.nodes and not any(str(x.get("id")) == node_id for x, _, _ in _walk(document.get("themes"))):
+            new = _new_node(node_id, str(item.get("label") or node_id), definition=item.get("definition"),
+                            examples=item.get("examples") or (), memo=item.get("memo"))
+            for key in ("include", "exclude"):
+                if item.get(key):
+                    _set_field(new, key, item[key])
+            for key in ("guid", "color"):
+                if item.get(key):
+                    new[key] = str(item[key])
+            if item.get("codable") is False:
+                new["codable"] = False
+            target = document["themes"]
+            if parent is not None:
+                target = _children_list(next(x for x, _, _ in _walk(document["themes"]) if str(x.get("id")) == parent))
+            _append(target, new)
+            changes.append(f"added {node_id!r} ({new['label']})")
+            continue
+        found, _, siblings = _find(document, node_id, book)
+        node = book.nodes.get(node_id)
+        edited = []
+        for key in MERGE_FIELDS:
+            if key not in item or item[key] is None:
+                continue
+            value = item[key]
+            if key == "guid":
+                continue  # the base keeps its GUIDs (or none): a program's fresh GUIDs are no change to the codes
+            if key == "codable":
+                old = found.get("codable", True) is not False
+                if bool(value) == old:
+                    continue
+                _set_field(found, "codable", bool(value))
+            elif key == "examples":
+                old = [str(e) for e in (found.get("examples") or [])]
+                if [str(e) for e in value] == old:
+                    continue
+                from ruamel.yaml.comments import CommentedSeq
+
+                _set_field(found, "examples", CommentedSeq(str(e) for e in value))
+            else:
+                old = str(found.get(key, found.get("description", "")) if key == "definition" else found.get(key) or "")
+                if str(value).strip() == old.strip():
+                    continue
+                text = str(value)
+                _set_field(found, key, LiteralScalarString(text) if "\n" in text else text)
+            edited.append(key)
+        if edited:
+            changes.append(f"{node_id!r}: {', '.join(edited)}")
+        if states_hierarchy and node is not None and parent != node.parent_id:
+            _remove(siblings, found)
+            target = document["themes"] if parent is None else _children_list(_find(document, parent, book)[0]
+                                                                               if parent in book.nodes else
+                                                                               next(x for x, _, _ in _walk(document["themes"])
+                                                                                    if str(x.get("id")) == parent))
+            _append(target, found)
+            changes.append(f"moved {node_id!r} under {parent or 'the top level'}")
+    if not changes:
+        return book, []
+    shown = "; ".join(changes[:12]) + (f"; and {len(changes) - 12} more" if len(changes) > 12 else "")
+    try:
+        author = author or default_author(book.path.parent if book.path else None)
+    except CodebookError:
+        author = "qualcode import"
+    new = _finish(book, document, f"Merged {source}: {shown}.", f"Imported {source}", author, date, None)
+    return new, changes

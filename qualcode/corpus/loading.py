@@ -167,7 +167,23 @@ def _check_listed(meta: SourceMeta, people: ParticipantIndex) -> None:
         )
 
 
+def _document_turns(meta: SourceMeta, document, people: ParticipantIndex) -> list[Turn]:
+    """A document (not a transcript): no speaker labels are looked for; each paragraph is a turn of its one
+    linked participant, if it has exactly one, else of no one. Headings such as "Abstract:" stay text."""
+    _check_listed(meta, people)
+    sole = meta.participants[0] if len(meta.participants) == 1 else None
+    turns = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t]*\n|\Z))", document.text, re.DOTALL):
+        line = document.text.count("\n", 0, match.start()) + document.first_line
+        turns.append(Turn(match.start(), match.end(), None, sole, False, line))
+    if not turns:
+        raise SourceFormatError(f"source {meta.source_id} is empty; it holds no text to code.")
+    return turns
+
+
 def _spoken_turns(meta: SourceMeta, document, people: ParticipantIndex, problems: list[Problem]) -> list[Turn]:
+    if meta.method == "document":
+        return _document_turns(meta, document, people)
     _check_listed(meta, people)
     resolver = LabelResolver(meta, people.rows, people.lookup)
     if document.turns is None:
@@ -302,8 +318,9 @@ def load_sources(
     problems: list[Problem] = []
     for done, (file, meta) in enumerate(items, 1):
         if meta is None:
-            if Path(file).suffix.lower() in (".csv", ".xlsx") and Path(file).stem.lower().startswith("codings"):
-                continue  # a codings table kept beside the transcripts (`qualcode import` writes codings_<coder>.csv)
+            if Path(file).suffix.lower() in (".csv", ".xlsx") and (Path(file).stem.lower().startswith("codings")
+                                                                  or Path(file).name.lower() in ("memos.csv", "users.csv")):
+                continue  # codings, memos and users kept beside the transcripts (`qualcode import` writes them)
             if Path(file).suffix.lower() in (".csv", ".xlsx"):
                 problems.append(
                     Problem(file, "not listed in sources.csv; CSV/XLSX files are read only as surveys listed there "

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The data-collection methods a source may have.
-METHODS = ("interview", "joint_interview", "focus_group", "survey")
+METHODS = ("interview", "joint_interview", "focus_group", "survey", "document")
+#: Methods whose text is a transcript of people speaking: only these have speaker labels to detect.
+SPOKEN_METHODS = ("interview", "joint_interview", "focus_group")
 
 
 @dataclass(slots=True)

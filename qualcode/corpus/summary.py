@@ -50,10 +50,11 @@ def summary_parts(sources, group_of: dict) -> tuple[dict, dict, set]:
             took_part = spoken
         else:
             took_part = set(source.meta.participants) | spoken
-            column = _ACTIVITY_COLUMN[source.method]
-            for group in {group_of.get(pid) for pid in took_part}:
+            column = _ACTIVITY_COLUMN.get(source.method)  # a document (field notes, a report) is no activity
+            for group in {group_of.get(pid) for pid in took_part} if column else ():
                 counts[group][column] += 1
-            total[column] += 1
+            if column:
+                total[column] += 1
         took |= {(group_of.get(pid), pid) for pid in took_part}
     return {g: dict(c) for g, c in counts.items()}, dict(total), took
 

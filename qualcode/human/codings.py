@@ -4,6 +4,7 @@ A human-codings file (csv or xlsx) has one row per coding::
 
     source_id, start, end, code, coder          # offsets into the source's normalised text
     source_id, quote, code, coder               # or the quoted text, located in the source
+    id, document, tag, content                  # or Taguette's highlights export (coder "taguette" by default)
 
 ``code`` is a code id or label; ``coder`` may be a column or given once for the whole file. A quote is
 found tolerantly: runs of white space and curly/straight quote marks and dashes are treated as equal.
@@ -107,7 +108,8 @@ def _read_table(path: Path):
 
 def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, coder: str | None = None,
                  strict: bool = False) -> "pd.DataFrame":
-    """Read a human-codings file (see the module docstring) into codings-table rows with ``origin=human``.
+    """Read a human-codings file (see the module docstring) into codings-table rows with ``origin=human``
+    (``rule``/``model`` for rows whose ``origin`` column says so or whose coder is ``rules@...``/``model@...``).
 
     >>> a = qualcode.read_codings("tests/data/human/coder_a.csv", corpus, codebook)
     >>> a.coder.unique().tolist(), bool((a.text == [corpus.text(s)[i:j] for s, i, j in zip(a.source_id, a.start, a.end)]).all())
@@ -116,6 +118,9 @@ def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, co
     path = Path(path)
     table = _read_table(path)
     table.columns = [str(c).strip().lower() for c in table.columns]
+    if is_taguette(table):
+        table = from_taguette(table, corpus)
+        coder = coder or "taguette"
     frame, problems = human_rows(table, corpus, codebook, coder=coder, name=str(path))
     if problems:
         message = f"{path}: {len(problems)} row(s) could not be used:\n" + "\n".join(f"  {p}" for p in problems)
@@ -124,6 +129,40 @@ def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, co
         warnings.warn(message + "\nThose rows were skipped.", stacklevel=2)
     frame.attrs["problems"] = problems
     return frame
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def is_taguette(table) -> bool:
+    """A Taguette highlights export: columns ``id, document, tag, content`` (and no ``source_id``)."""
+    return {"document", "tag", "content"} <= set(table.columns) and "source_id" not in table.columns
+
+
+def from_taguette(table, corpus):
+    """Taguette's highlights (``id, document, tag, content``) in the human-codings format (quote, code label).
+
+    ``document`` is matched to a source id as written, without its extension, or ignoring case; ``content``
+    (HTML in some Taguette versions) is the quote, located in the source's text.
+    """
+    import html as html_lib
+
+    ids = {sid.casefold(): sid for sid in corpus.source_ids}
+
+    def source(name: str) -> str:
+        name = str(name).strip()
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        for candidate in (name, stem):
+            if candidate in corpus:
+                return candidate
+            if candidate.casefold() in ids:
+                return ids[candidate.casefold()]
+        return name
+
+    out = table.rename(columns={"tag": "code"}).copy()
+    out["source_id"] = [source(d) for d in out["document"]]
+    out["quote"] = [" ".join(html_lib.unescape(_TAGS.sub(" ", str(c))).split()) for c in out["content"]]
+    return out[["source_id", "code", "quote"] + [c for c in ("coder",) if c in out.columns]]
 
 
 def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str = "codings"):
@@ -182,12 +221,23 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
             "theme_id": node.theme_id, "theme": codebook.nodes[node.theme_id].label,
             "subtheme_id": node.subtheme_id,
             "subtheme": codebook.nodes[node.subtheme_id].label if node.subtheme_id else None,
-            "coder": who, "origin": "human", "score": 1.0, "evidence": "", "codebook_version": codebook.version,
+            "coder": who, "origin": _origin(record.get("origin"), who), "score": 1.0, "evidence": "", "codebook_version": codebook.version,
         })
     if not rows:
         return empty_codings(), problems
     frame = pd.DataFrame(rows, columns=CODING_COLUMNS).astype({"start": "int64", "end": "int64", "score": "float64"})
     return frame, problems
+
+
+def _origin(stated, coder: str) -> str:
+    """``human``, unless the row says ``rule``/``model`` (an ``origin`` column) or the coder is ``rules@...``/``model@...``
+    (how qualcode names its own coders), so rule codings read back from a file or a REFI project stay rule codings."""
+    from ..coding.table import ORIGINS
+
+    stated = str(stated or "").strip().lower()
+    if stated in ORIGINS:
+        return stated
+    return "rule" if coder.startswith("rules@") else "model" if coder.startswith("model@") else "human"
 
 
 def _offset(value) -> int | None:

@@ -16,7 +16,9 @@ from pathlib import Path
 from ..errors import QualcodeError
 from .qdc import import_qdc, read_qdc, write_qdc
 from .report import RefiReport
-from .study import import_qdpx, read_qdpx
+from .memos import MEMO_COLUMNS, memos_frame
+from .study import QdpxRead, import_qdpx, read_qdpx, read_study_extras
+from .taguette import taguette_codebook, write_taguette_codebook
 from .writer import read_codings_files, write_qdpx
 
 #: File suffix -> importer writing qualcode files (a study folder, or codebook YAML).
@@ -40,5 +42,5 @@ def import_refi(path, out, *, force: bool = False, base=None, **project_options)
     return importer(path, out, force=force, base=base, **project_options)
 
 
-__all__ = ["IMPORTERS", "RefiReport", "import_qdc", "import_qdpx", "import_refi", "read_codings_files", "read_qdc",
-           "read_qdpx", "write_qdc", "write_qdpx"]
+__all__ = ["IMPORTERS", "MEMO_COLUMNS", "QdpxRead", "RefiReport", "import_qdc", "import_qdpx", "import_refi",
+           "memos_frame", "read_codings_files", "read_qdc", "read_qdpx", "read_study_extras", "taguette_codebook", "write_qdc", "write_qdpx", "write_taguette_codebook"]

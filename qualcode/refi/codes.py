@@ -39,8 +39,8 @@ _KEYS = {"include": "include", "inclusion": "include", "inclusion criteria": "in
          "example": "examples", "examples": "examples", "memo": "memo"}
 
 
-def compose_description(node, with_memo: bool) -> str:
-    """The REFI-QDA ``Description`` text of a :class:`~qualcode.codebook.model.Node`."""
+def compose_description(node, with_memo: bool, memo: str | None = None) -> str:
+    """The REFI-QDA ``Description`` text of a :class:`~qualcode.codebook.model.Node` (``memo`` replaces its memo)."""
     parts = [node.definition] if node.definition else []
     if node.include:
         parts.append(f"Include: {node.include}")
@@ -48,8 +48,9 @@ def compose_description(node, with_memo: bool) -> str:
         parts.append(f"Exclude: {node.exclude}")
     if node.examples:
         parts.append("Examples:\n" + "\n".join(f"- {example}" for example in node.examples))
-    if with_memo and node.memo:
-        parts.append(f"Memo: {node.memo}")
+    memo = node.memo if memo is None else memo
+    if with_memo and memo:
+        parts.append(f"Memo: {memo}")
     return "\n\n".join(parts)
 
 
@@ -114,9 +115,13 @@ def assign_guids(codebook, where: str) -> CodeGuids:
     return result
 
 
-def codes_element(parent, codebook, guids: CodeGuids, *, with_memo: bool, note_refs: dict[str, str] | None = None,
-                  where: str = "codebook") -> None:
-    """Append ``<Codes>`` with the codebook's tree to ``parent``. ``note_refs``: node id -> memo Note GUID."""
+def codes_element(parent, codebook, guids: CodeGuids, *, with_memo: bool, note_refs: dict[str, list[str]] | None = None,
+                  memo_text: dict[str, str] | None = None, where: str = "codebook") -> None:
+    """Append ``<Codes>`` with the codebook's tree to ``parent``.
+
+    ``note_refs``: node id -> GUIDs of its memo Notes. ``memo_text``: node id -> the memo text put in the
+    description (QualCoder reads a code's memo from its description); default: the node's memo.
+    """
     codes = sub(parent, "Codes")
 
     def add(element, node):
@@ -128,11 +133,11 @@ def codes_element(parent, codebook, guids: CodeGuids, *, with_memo: bool, note_r
                 guids.problems.append(Problem(where, f"code {node.id!r}: colour {node.color!r} is not #RRGGBB; it was "
                                               "left out.", node.line, "warning"))
         code = sub(element, "Code", attrs)
-        description = compose_description(node, with_memo)
+        description = compose_description(node, with_memo, (memo_text or {}).get(node.id, node.memo))
         if description:
             sub(code, "Description", text=description)
-        if note_refs and node.id in note_refs:
-            sub(code, "NoteRef", {"targetGUID": note_refs[node.id]})
+        for note_guid in (note_refs or {}).get(node.id, []):
+            sub(code, "NoteRef", {"targetGUID": note_guid})
         for kid in codebook.children(node.id):
             add(code, kid)
 
@@ -151,8 +156,12 @@ class ReadCodes:
     count: int = 0
 
 
-def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=None) -> ReadCodes:
-    """Read a ``<Codes>`` element (namespaces stripped). ``notes``: Note GUID key -> text, for code memos."""
+def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=None, raw: bool = False) -> ReadCodes:
+    """Read a ``<Codes>`` element (namespaces stripped). ``notes``: Note GUID key -> text, for code memos.
+
+    ``raw``: only what the file carries (for merging into ``base``): no rules, origin or status from the
+    base, and ``codable`` always stated.
+    """
     problems: list[Problem] = []
     ids: dict[str, str] = {}
     taken: set[str] = set()
@@ -192,10 +201,10 @@ def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=N
         item: dict = {"id": node_id, "label": label}
         item.update(parse_description(_description(element)))
         memo = "\n\n".join(notes[k] for k in (guid_key(r.get("targetGUID")) for r in children(element, "NoteRef"))
-                           if notes and k in notes and notes[k])
+                           if notes and k in notes and notes[k] and notes[k].strip() not in (item.get("memo") or ""))
         if memo:
             item["memo"] = (item["memo"] + "\n\n" + memo) if item.get("memo") else memo
-        if match is not None and match.id == node_id:
+        if match is not None and match.id == node_id and not raw:
             if match.origin != "deductive":
                 item["origin"] = match.origin
             if match.status != "active":
@@ -213,6 +222,8 @@ def read_codes(codes, where: str, *, notes: dict[str, str] | None = None, base=N
                 problems.append(Problem(where, f"code {label!r}: colour {color!r} is not #RRGGBB; it was left out.", None, "warning"))
         if (element.get("isCodable") or "true").strip().lower() in ("false", "0"):
             item["codable"] = False
+        elif raw and element.get("isCodable") is not None:
+            item["codable"] = True
         kids = [build(c, depth + 1) for c in children(element, "Code")]
         if kids:
             item["children"] = kids

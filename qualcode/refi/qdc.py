@@ -28,8 +28,12 @@ MAX_QDC_BYTES = 64 * 1024 * 1024
 def read_qdc(path: str | Path, *, base: "Codebook | None" = None) -> "Codebook":
     """Read a ``.qdc`` codebook into a :class:`~qualcode.codebook.model.Codebook`.
 
-    ``base``: an existing codebook whose nodes (matched by GUID, then label) keep their ids, rules,
-    origin and status. Problems (code sets, bad colours, duplicate GUIDs) are in ``book.warnings``.
+    ``base``: an existing codebook to merge the file into. Codes are matched by GUID, then label, and keep
+    their ids, rules, origin and status; a field the file does not carry (Taguette's codebooks carry no
+    descriptions) keeps the base value; the hierarchy is kept unless the file nests its codes; codes the
+    file adds are added. A real change bumps the version with a changelog entry naming the file (see
+    ``book.merge_changes``); ``qualcode codebook diff`` shows it. Problems (code sets, bad colours,
+    duplicate GUIDs) are in ``book.warnings``.
 
     >>> report = qualcode.write_qdc(codebook, tmp / "codebook.qdc")
     >>> book = qualcode.read_qdc(tmp / "codebook.qdc", base=codebook)
@@ -44,11 +48,39 @@ def read_qdc(path: str | Path, *, base: "Codebook | None" = None) -> "Codebook":
         raise SourceFormatError(f"{path}: this is a REFI-QDA project, not a codebook; import it as a .qdpx/.qde project.")
     if root.tag != "CodeBook":
         raise SourceFormatError(f"{path}: the root element is <{root.tag}>, not <CodeBook>; this is not a REFI-QDA codebook.")
-    read = read_codes(child(root, "Codes"), str(path), base=base)
+    read = read_codes(child(root, "Codes"), str(path), base=base, raw=base is not None)
     origin = root.get("origin") or "a REFI-QDA program"
-    book = codebook_from_codes(read, name=path.stem, description=f"Imported from {path.name} ({origin}).", base=base)
+    if base is not None:
+        if not read.themes:
+            from ..errors import CodebookError
+
+            raise CodebookError(f"{path}: the file holds no codes; there is nothing to merge.")
+        from ..codebook.edit import merge_codebook
+
+        from .xmlio import derived_guid
+
+        def plain(items):  # a GUID qualcode derived for a node without one is no news about it
+            for item in items:
+                if guid_key(item.get("guid")) == guid_key(derived_guid("code", base.name, str(item["id"]))):
+                    item.pop("guid")
+                plain(item.get("children") or [])
+
+        plain(read.themes)
+        nested = any(item.get("children") for item in read.themes)
+        book, changes = merge_codebook(base, read.themes, source=path.name, states_hierarchy=nested)
+        if book is base:
+            book = base.with_document(yaml_copy(base))
+        book.merge_changes = changes
+    else:
+        book = codebook_from_codes(read, name=path.stem, description=f"Imported from {path.name} ({origin}).")
     book.warnings = list(book.warnings) + read.problems + code_set_problems(root, read.ids, str(path))
     return book
+
+
+def yaml_copy(book):
+    from ..codebook.model import yaml_rt
+
+    return yaml_rt().load(book.to_string())
 
 
 def import_qdc(path, out, *, force: bool = False, base=None) -> RefiReport:
@@ -70,7 +102,7 @@ def code_set_problems(element, ids: dict[str, str], where: str) -> list:
         if members:
             problems.append(Problem(where, f"code set {found.get('name')!r} ({len(members)} codes: {', '.join(members[:6])}"
                                     f"{' ...' if len(members) > 6 else ''}) was not carried over: qualcode codebooks have no "
-                                    "code groups; nest the codes under a theme if the group matters.", None, "warning"))
+                                    "code groups; nest the codes under a theme if the group matters.", None, "error"))
     return problems
 
 

@@ -42,6 +42,9 @@ class Selection:
     memo: str
     codings: list[tuple[str, str, str]]  # (code GUID key, coder name, coding GUID)
     whole: bool = False  # a coding of the whole source
+    memos: list[dict] = field(default_factory=list)  # memo records on every coding of the selection
+    coding_memos: dict[str, list[dict]] = field(default_factory=dict)  # coding GUID -> memo records on that coding
+    coder: str = ""  # the selection's creatingUser (name)
 
 
 @dataclass
@@ -55,6 +58,8 @@ class ImportedSource:
     memo: str = ""
     selections: list[Selection] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)
+    memos: list[dict] = field(default_factory=list)  # memo records on the source
+    annotations: list[tuple[int, int, dict]] = field(default_factory=list)  # (start, end, memo record) as written
 
     @property
     def text(self) -> str:
@@ -78,6 +83,8 @@ class RefiProject:
     detection: Detection | None = None
     group_variable: str | None = None
     base: object = None  # the codebook whose ids and rules matched codes keep
+    memos: list[dict] = field(default_factory=list)  # the memos table's rows (see qualcode.refi.memos)
+    user_guids: dict[str, str] = field(default_factory=dict)  # user name -> GUID as written
 
 
 class _Container:
@@ -173,6 +180,11 @@ class _Reader:
         if root.tag != "Project":
             raise SourceFormatError(f"{self.where}: the root element is <{root.tag}>, not <Project>; not a REFI-QDA project.")
         users = self._users(root)
+        self.user_names = users
+        found = child(root, "Users")
+        written = {guid_key(u.get("guid")): u.get("guid") for u in (children(found, "User") if found is not None else [])}
+        self.user_guids = {key: written[key] for key in users}
+        self.case_memos: list[dict] = []
         self.notes = self._notes(root)
         self.used_notes: set[str] = set()
         codebook = child(root, "CodeBook")
@@ -189,13 +201,68 @@ class _Reader:
             found = child(root, tag)
             if found is not None and len(found):
                 self.problem(f"{len(found)} {what}(s) were not carried over: qualcode has no network views.", "warning")
-        detection, codings = self._codings(sources, codes.ids)
+        detection, codings, memos = self._codings(sources, codes.ids)
         notes = [n | {"guid": k} for k, n in self.notes.items() if k not in self.used_notes]
         description = text_of(root, "Description")
         if description:
             notes.insert(0, {"name": "Project description", "text": description})
+        memos = self._code_memos(codes_element, codes.ids) + memos + self.case_memos
+        if description:
+            owner = {"coder": users.get(guid_key(root.get("creatingUserGUID")), ""), "created": root.get("creationDateTime") or ""}
+            memos.append(self._record("project", "", description, owner, "project-description"))
+        for key, note in self.notes.items():
+            if key not in self.used_notes:
+                memos.append(self._record("project", note["name"], note["text"], note, key))
+        user_guids = {users[key]: guid for key, guid in self.user_guids.items()}
         return RefiProject(self.c.path, root.get("name") or self.c.path.stem, root.get("origin") or "", codes,
-                           users, sources, cases, codings, notes, self.problems, detection, self.group_variable, self.base)
+                           users, sources, cases, codings, notes, self.problems, detection, self.group_variable, self.base,
+                           [m for m in memos if m["text"]], user_guids)
+
+    # -- memos -------------------------------------------------------------------------------------
+    def _record(self, kind: str, target: str, text: str, note: dict, key: str, **where) -> dict:
+        """A memos-table row; ``note``: the Note's name/coder/created (or the owning element's)."""
+        from .memos import MEMO_COLUMNS
+
+        row = dict.fromkeys(MEMO_COLUMNS, "")
+        row.update(start=None, end=None, kind=kind, target=target, text=text.strip(), coder=note.get("coder") or "",
+                   created=note.get("created") or "", memo_id=note.get("guid") or derived_guid("memo", kind, key))
+        row.update(where)
+        return row
+
+    def _refs(self, element) -> list[tuple[str, dict]]:
+        """The Notes ``element`` refers to (marked used)."""
+        out = []
+        for ref in children(element, "NoteRef"):
+            key = guid_key(ref.get("targetGUID"))
+            if key in self.notes:
+                self.used_notes.add(key)
+                out.append((key, self.notes[key]))
+        return out
+
+    def _owner(self, element) -> dict:
+        user = element.get("creatingUser") or element.get("modifyingUser") or ""
+        return {"coder": self.user_names.get(guid_key(user), ""),
+                "created": element.get("creationDateTime") or element.get("modifiedDateTime") or ""}
+
+    def _code_memos(self, codes_element, ids: dict[str, str]) -> list[dict]:
+        memos = []
+        for code in codes_element.iter("Code") if codes_element is not None else []:
+            node_id = ids.get(guid_key(code.get("guid")))
+            if node_id is None:
+                continue
+            for key, note in self._refs(code):
+                memos.append(self._record("code", node_id, note["text"], note, key))
+        return memos
+
+    def _memo_records(self, element, kind: str, target: str, **where) -> list[dict]:
+        """An element's Description and NoteRef'd Notes as memo records (a Description repeating a Note is dropped)."""
+        records = [self._record(kind, target, n["text"], n, k, **where) for k, n in self._refs(element)]
+        description = text_of(element, "Description")
+        if description and not any(description == r["text"] for r in records):
+            owner = self._owner(element)
+            records.insert(0, self._record(kind, target, description, owner,
+                                           f"{element.get('guid')}-description-{target}-{where}", **where))
+        return records
 
     # -- parts of the project ----------------------------------------------------------------------
     def _once(self, guid: str, what: str) -> bool:
@@ -229,7 +296,10 @@ class _Reader:
                 except QualcodeError as exc:
                     self.problem(f"note {note.get('name')!r} ({note.get('guid')}): {exc}; its text was left out.", "warning")
             text = text or text_of(note, "Description")
-            notes[guid_key(note.get("guid"))] = {"name": note.get("name") or "", "text": text}
+            span = child(note, "PlainTextSelection")
+            notes[guid_key(note.get("guid"))] = {"name": note.get("name") or "", "text": text, "guid": note.get("guid") or "",
+                                                 "span": (span.get("startPosition"), span.get("endPosition"))
+                                                 if span is not None else None, **self._owner(note)}
         return notes
 
     def _memo(self, element) -> str:
@@ -290,7 +360,19 @@ class _Reader:
                 self.problem(f"two sources are called {label!r}; the later one ({guid}) became source {source_id!r}.",
                              "warning")
             source = ImportedSource(guid, label, source_id, PositionMap(raw),
-                                    self._values(element, variables, f"source {label!r}"), memo=self._memo(element))
+                                    self._values(element, variables, f"source {label!r}"))
+            for record in self._memo_records(element, "source", source_id):
+                note = self.notes.get(guid_key(record["memo_id"]))
+                span = note.get("span") if note else None
+                try:
+                    span = (int(span[0]), int(span[1])) if span else None
+                except (TypeError, ValueError):
+                    span = None
+                if span:
+                    source.annotations.append((span[0], span[1], record))
+                else:
+                    source.memos.append(record)
+            source.memo = "\n\n".join(m["text"] for m in source.memos)
             ids.add(source.source_id.casefold())
             for sel in children(element, "PlainTextSelection"):
                 selection = self._selection(sel, users, source)
@@ -327,8 +409,10 @@ class _Reader:
 
     def _selection(self, element, users, source: ImportedSource) -> Selection | None:
         guid = element.get("guid") or "(no GUID)"
-        codings = [self._coding(c, users, element) for c in children(element, "Coding")]
-        memo = self._memo(element)
+        coding_elements = children(element, "Coding")
+        codings = [self._coding(c, users, element) for c in coding_elements]
+        records = self._memo_records(element, "coding", "")
+        memo = "\n\n".join(r["text"] for r in records)
         try:
             start, end = int(element.get("startPosition")), int(element.get("endPosition"))
         except (TypeError, ValueError):
@@ -339,10 +423,21 @@ class _Reader:
             self.problem(f"selection {guid} in source {source.source_id!r} starts after it ends ({start} > {end}); "
                          f"skipped{f' with its {len(codings)} coding(s)' if codings else ''}.")
             return None
-        if not codings and memo:
-            self.problem(f"selection {guid} in source {source.source_id!r} has a note but no code; the note was not "
-                         "carried over (codings files hold coded text only).", "warning")
-        return Selection(guid, start, end, element.get("name"), memo, codings) if codings else None
+        if not codings and records:  # a memo on a passage with no code (MAXQDA): an annotation
+            for record in records:
+                record["kind"], record["target"] = "source", source.source_id
+                source.annotations.append((start, end, record))
+            return None
+        per_coding = {c.get("guid") or "": [self._record("coding", "", n["text"], n, k) for k, n in self._refs(c)]
+                      for c in coding_elements}
+        on_codings = {r["text"] for found in per_coding.values() for r in found}
+        records = [r for r in records if r["text"] not in on_codings]  # a Description repeating a coding's Note
+        owner = self._owner(element)
+        for found in [records, *per_coding.values()]:
+            for record in found:
+                record["coder"] = record["coder"] or owner["coder"]
+        return Selection(guid, start, end, element.get("name"), memo, codings, memos=records,
+                         coding_memos=per_coding) if codings else None
 
     def _cases(self, root, variables, sources: list[ImportedSource]) -> list[dict]:
         found = child(root, "Cases")
@@ -364,6 +459,7 @@ class _Reader:
                 self.problem(f"two cases are called {name!r}; the later one ({guid}) became participant {pid!r}.", "warning")
             taken.add(pid.casefold())
             values = self._values(case, variables, f"case {name!r}")
+            self.case_memos += self._memo_records(case, "participant", pid)
             values_of.append(values)
             rows.append({"participant_id": pid, "_guid": guid, "_values": values})
             for ref in children(case, "SourceRef"):
@@ -429,7 +525,7 @@ class _Reader:
                     source.sets.append(name)
         self.problems += code_set_problems(root, code_ids, self.where)
 
-    def _codings(self, sources: list[ImportedSource], code_ids: dict[str, str]) -> tuple[Detection | None, list[dict]]:
+    def _codings(self, sources: list[ImportedSource], code_ids: dict[str, str]) -> tuple[Detection | None, list[dict], list[dict]]:
         samples = [(s.pmap, sel.start, sel.end, sel.name) for s in sources for sel in s.selections
                    if not sel.whole and sel.end > sel.start]
         detection = detect(samples) if samples else None
@@ -439,9 +535,19 @@ class _Reader:
                          f"the best reading ({convention.description}); the positions may not match the texts. Check "
                          "a few codings against the QDA program.", "warning")
         rows: list[dict] = []
+        memos: list[dict] = []
         seen: set[tuple] = set()
         unknown_coder = inexact = 0
         for source in sources:
+            memos += source.memos
+            for start, end, record in source.annotations:
+                span = source.pmap.span(start, end, convention)
+                if span is None or span[0] >= span[1]:
+                    self.problem(f"annotation {record['memo_id']} ({start}-{end}) is outside source {source.source_id!r}; "
+                                 "it was kept as a memo on the whole source.", "warning")
+                    memos.append(record)
+                    continue
+                memos.append(record | {"source_id": source.source_id, "start": span[0], "end": span[1]})
             for sel in source.selections:
                 if sel.whole:
                     span = (0, len(source.text), True)
@@ -471,13 +577,21 @@ class _Reader:
                     seen.add(key)
                     rows.append({"source_id": source.source_id, "start": start, "end": end, "code": code, "coder": coder,
                                  "quote": source.text[start:end], "memo": sel.memo})
+                    # A Note on one coding keeps its GUID as memo_id (stable over round trips); a selection's memo
+                    # shared by several codings gets one id per coding.
+                    shared = len(sel.codings) > 1
+                    for record in sel.memos + sel.coding_memos.get(coding_guid, []):
+                        memo_id = derived_guid("memo", record["memo_id"], coding_guid or code) if (
+                            shared and record in sel.memos) else record["memo_id"]
+                        memos.append(record | {"memo_id": memo_id, "source_id": source.source_id, "start": start,
+                                               "end": end, "code_id": code})
         if unknown_coder:
             self.problem(f"{unknown_coder} coding(s) name no known user; their coder is 'unknown' or the user's GUID.",
                          "warning")
         if inexact:
             self.problem(f"{inexact} selection(s) began or ended inside a line break or an emoji; they were widened to "
                          "the whole character.", "warning")
-        return detection, rows
+        return detection, rows, memos
 
 
 _GROUP_NAMES = ("group", "participant group", "groups", "stakeholder group", "participant type", "type of participant",

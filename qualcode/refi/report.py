@@ -27,7 +27,7 @@ class RefiReport:
         return [p for p in self.problems if p.severity == "error"]
 
     def lines(self) -> list[str]:
-        order = ("sources", "participants", "codes", "codings", "users")
+        order = ("sources", "participants", "codes", "codings", "users", "memos")
         shown = ", ".join(f"{self.counts[k]:,} {k}" for k in order if k in self.counts)
         where = f" -> {self.target}" if self.target else ""
         out = [f"{self.action.capitalize()} {self.source}{where}: {shown}."]

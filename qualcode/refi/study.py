@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from ..corpus.corpus import Corpus
 
 TEXTS = "texts"
+#: The memos table (journal, memos, annotations) and the project's users with their GUIDs.
+MEMOS_FILE, USERS_FILE = "memos.csv", "users.csv"
 _IGNORED_STEMS = {"readme", "license", "licence", "changelog", "notes"}
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 
@@ -66,8 +68,12 @@ def import_qdpx(path: str | Path, out: str | Path, *, force: bool = False, base:
 
 
 def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variable: str | None = None,
-              limits: ZipLimits | None = None, strict: bool = False) -> "tuple[Corpus, Codebook, pd.DataFrame]":
-    """Read a REFI-QDA project; return ``(corpus, codebook, codings)``.
+              limits: ZipLimits | None = None, strict: bool = False) -> "QdpxRead":
+    """Read a REFI-QDA project; return ``(corpus, codebook, codings)``, with ``.memos`` and ``.users``.
+
+    ``.memos`` is the memos table (:mod:`qualcode.refi.memos`): the journal, memos on sources, participants,
+    codes and codings, and annotations, each with its coder and time; ``.users`` maps every user to its GUID.
+    Give both back to :func:`write_qdpx` (``memos=``, ``users=``) to export the project without loss.
 
     ``codings`` is an ordinary codings table (``origin`` human, or rule/model for ``rules@``/``model@``
     coders). The import's problems are at the front of ``corpus.problems``.
@@ -103,7 +109,23 @@ def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variabl
         source.path = path
     codings, problems = codings_table(project.codings, corpus, codebook, str(path))
     corpus.problems = report.problems + problems + corpus.problems
-    return corpus, codebook, codings
+    from .memos import memos_frame
+
+    return QdpxRead(corpus, codebook, codings, memos_frame(project.memos), dict(project.user_guids))
+
+
+class QdpxRead(tuple):
+    """``(corpus, codebook, codings)`` as returned by :func:`read_qdpx`, with ``.memos`` (the memos table) and
+    ``.users`` (``{name: GUID}``, every user of the project, including those who coded nothing)."""
+
+    def __new__(cls, corpus, codebook, codings, memos, users):
+        self = super().__new__(cls, (corpus, codebook, codings))
+        self.memos, self.users = memos, users
+        return self
+
+    corpus = property(lambda self: self[0])
+    codebook = property(lambda self: self[1])
+    codings = property(lambda self: self[2])
 
 
 def codings_table(rows: list[dict], corpus, codebook, where: str):
@@ -115,10 +137,7 @@ def codings_table(rows: list[dict], corpus, codebook, where: str):
 
     if not rows or codebook is None:
         return empty_codings(), []
-    frame, messages = human_rows(pd.DataFrame(rows), corpus, codebook, name=where)
-    frame["origin"] = [
-        "rule" if str(c).startswith("rules@") else "model" if str(c).startswith("model@") else "human" for c in frame.coder
-    ]
+    frame, messages = human_rows(pd.DataFrame(rows), corpus, codebook, name=where)  # origin from the coder's name
     return frame, [Problem(where, message, None, "error") for message in messages]
 
 
@@ -203,7 +222,33 @@ def _layout(project: RefiProject, out: Path) -> dict[str, str]:
         files[f"{stem}.csv"] = _csv([{k: r[k] for k in columns} for r in rows], columns)
     if project.notes:
         files["notes.yaml"] = _notes_yaml(project)
+    if project.memos:
+        from .memos import MEMO_COLUMNS
+
+        files[MEMOS_FILE] = _csv([{k: ("" if m[k] is None else m[k]) for k in MEMO_COLUMNS} for m in project.memos],
+                                 list(MEMO_COLUMNS))
+    if project.user_guids:
+        files[USERS_FILE] = _csv([{"user": name, "guid": guid} for name, guid in project.user_guids.items()], ["user", "guid"])
     return files
+
+
+def read_study_extras(folder: str | Path):
+    """``(memos table or None, {user: GUID} or None)`` kept in a study folder by ``qualcode import``."""
+    import pandas as pd
+
+    from .memos import memos_frame
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, None
+    memos = users = None
+    if (folder / MEMOS_FILE).is_file():
+        frame = pd.read_csv(folder / MEMOS_FILE, dtype=str, keep_default_na=False)
+        memos = memos_frame(frame.to_dict("records"))
+    if (folder / USERS_FILE).is_file():
+        frame = pd.read_csv(folder / USERS_FILE, dtype=str, keep_default_na=False)
+        users = dict(zip(frame["user"], frame["guid"]))
+    return memos, users
 
 
 def _source_file(source: ImportedSource, groups: dict[str, str], taken: set[str], project: RefiProject):
@@ -221,13 +266,11 @@ def _source_file(source: ImportedSource, groups: dict[str, str], taken: set[str]
         project.problems.append(Problem(str(project.path), f"source {source.source_id!r}: method {row['method']!r} is not "
                                         f"one of {', '.join(METHODS)}; it was kept as an attribute.", None, "warning"))
         method = ""
-    if not method:
-        method = {0: "", 1: "interview", 2: "joint_interview"}.get(len(source.participants), "focus_group")
+    if not method:  # a source no case is linked to is a document: no speakers are looked for in it
+        method = {0: "document", 1: "interview", 2: "joint_interview"}.get(len(source.participants), "focus_group")
     row["method"] = method
     if source.sets:
         extras["sets"] = ";".join(source.sets)
-    if source.memo:
-        extras["memo"] = source.memo
     if guid_key(source.guid) != guid_key(derived_guid("source", source.source_id)):
         extras["guid"] = source.guid  # keep a vendor's GUID so an export goes back to the same source
     stem = _unique_name(_file_stem(source.source_id), taken)
@@ -257,6 +300,8 @@ def _source_file(source: ImportedSource, groups: dict[str, str], taken: set[str]
 
 def _survey_csv(source: ImportedSource, row: dict, groups: dict[str, str]) -> str | None:
     questions = [q.strip() for q in str(row.get("question_columns") or "").split(";") if q.strip()]
+    if not questions:  # qualcode no longer exports its internal survey settings: find the questions in the text
+        questions = list(dict.fromkeys(re.findall(r"(?:^|\n\n)[^\n|]+? \| ([^\n]+)\n", source.text)))
     table = survey_table(source.text, questions)
     if table is None:
         return None

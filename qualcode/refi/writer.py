@@ -31,42 +31,60 @@ if TYPE_CHECKING:
     from ..codebook.model import Codebook
     from ..corpus.corpus import Corpus
 
-_SOURCE_FIELDS = ("method", "date", "wave", "researchers", "aliases", "id_column", "group_column", "question_columns")
+#: Source attributes that are not REFI variables: kept GUIDs, set membership and memos go elsewhere.
+_NOT_VARIABLES = ("guid", "sets", "memo", "aliases", "id_column", "group_column", "question_columns")
 _INTEGER = re.compile(r"^(?:0|-?[1-9]\d{0,17})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataFrame | None", path: str | Path, *,
-               force: bool = False, name: str | None = None) -> RefiReport:
+               force: bool = False, name: str | None = None, memos: "pd.DataFrame | list[dict] | None" = None,
+               users: "dict[str, str] | pd.DataFrame | None" = None, positions: str = "standard") -> RefiReport:
     """Write ``corpus`` with ``codebook`` and a ``codings`` table (either may be ``None``) as a ``.qdpx`` project.
 
-    Codings whose source, code or span does not fit the corpus and codebook are reported in the returned
-    report's problems and left out; nothing else is exported (only the corpus's own sources).
+    ``memos``: a memos table (:mod:`qualcode.refi.memos`; what :func:`read_qdpx` returns as ``.memos`` and the
+    project database keeps): journal entries, memos on sources, participants, codes and codings, annotations.
+    ``users``: ``{name: GUID}`` (or a table with ``user`` and ``guid``) of the project's users, kept with their
+    GUIDs even if they coded nothing. ``positions``: ``"standard"`` (code points over ``\\n`` text, the REFI-QDA
+    standard, read by QualCoder, MAXQDA, ATLAS.ti) or ``"nvivo"`` (texts with CRLF line ends and positions in
+    UTF-16 code units, what NVivo for Windows reads).
+
+    Each coded span gets one ``PlainTextSelection`` per coder, credited to that coder; every ``Note`` carries
+    ``creatingUser`` and ``creationDateTime``. Codings whose source, code or span does not fit the corpus and
+    codebook are reported in the returned report's problems and left out.
 
     >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")
     >>> report.target.name, report.problems
     ('study.qdpx', [])
     """
     from ..version import __version__
+    from .memos import memo_records
 
+    if positions not in POSITIONS:
+        raise QualcodeError(f"positions {positions!r}: choose one of {', '.join(POSITIONS)}.")
     path = check_writable(path, force)
     where = str(path)
     problems: list[Problem] = []
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = _coding_rows(codings, corpus, codebook, problems, where)
+    notes = _Notes(memo_records(memos), corpus, codebook, problems, where, now)
     root = ET.Element("Project", {"name": name or corpus.root.name or "qualcode project", "origin": f"qualcode {__version__}"})
-    coders = list(dict.fromkeys(row[4] for row in rows))
-    users = {coder: derived_guid("user", coder) for coder in coders}
-    if users:
+    known = _user_table(users)
+    coders = list(dict.fromkeys([*known, *(row[4] for row in rows), *notes.coders()]))
+    user_guids = _guids({c: known.get(c) for c in coders}, "user", problems, where)
+    notes.users = user_guids
+    if user_guids:
         element = sub(root, "Users")
-        for coder, guid in users.items():
+        for coder, guid in user_guids.items():
             sub(element, "User", {"guid": guid, "name": coder})
-    memos: dict[str, str] = {}
     code_guids = None
     if codebook is not None:
         code_guids = assign_guids(codebook, str(codebook.path or codebook.name))
-        memos = {n.id: derived_guid("memo", guid_key(code_guids.by_id[n.id])) for n in codebook.nodes.values() if n.memo}
-        codes_element(sub(root, "CodeBook"), codebook, code_guids, with_memo=False, note_refs=memos,
-                      where=str(codebook.path or codebook.name))
+        code_notes = {node_id: [notes.note(m, f"Memo: {codebook.nodes[node_id].label}") for m in found]
+                      for node_id, found in notes.code_memos().items()}
+        memo_text = {node_id: "\n\n".join(m["text"] for m in found) for node_id, found in notes.code_memos().items()}
+        codes_element(sub(root, "CodeBook"), codebook, code_guids, with_memo=True, note_refs=code_notes,
+                      memo_text=memo_text, where=str(codebook.path or codebook.name))
         problems += code_guids.problems
     case_values, source_values = _values(corpus)
     variables = _variables(root, case_values, source_values)
@@ -82,6 +100,9 @@ def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataF
         cases = sub(root, "Cases")
         for pid, values in case_values.items():
             case = sub(cases, "Case", {"guid": case_guids[pid], "name": pid})
+            memo = "\n\n".join(m["text"] for m in notes.on("participant", pid))
+            if memo:
+                sub(case, "Description", text=memo)
             _variable_values(case, values, variables)
             for guid in sources_of.get(pid, []):
                 sub(case, "SourceRef", {"targetGUID": guid})
@@ -92,17 +113,44 @@ def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataF
     sources = sub(root, "Sources") if len(corpus) else None
     for source in corpus:
         guid = source_guids[source.source_id]
-        texts[f"sources/{guid}.txt"] = source.text.encode("utf-8")
+        units = _Units(source.text) if positions == "nvivo" else None
+        text = source.text.replace("\n", "\r\n") if units else source.text
+        texts[f"sources/{guid}.txt"] = text.encode("utf-8")
         element = sub(sources, "TextSource", {"guid": guid, "name": source.source_id,
                                               "plainTextPath": f"internal://{guid}.txt"})
-        _selections(element, source, by_source.get(source.source_id, []), users, code_guids)
+        memos_here = [m for m in notes.on("source", source.source_id) if m["start"] is None]
+        memos_here += _legacy_source_memo(source)
+        if memos_here:
+            sub(element, "Description", text="\n\n".join(m["text"] for m in memos_here))
+        _selections(element, source, by_source.get(source.source_id, []), user_guids, code_guids, notes, units)
+        refs = [notes.note(m, f"Memo: {source.source_id}") for m in memos_here]
+        refs += [notes.note(m, f"Annotation: {source.source_id}", span=units.span(m["start"], m["end"]) if units else
+                            (m["start"], m["end"])) for m in notes.on("source", source.source_id) if m["start"] is not None]
+        for note_guid in refs:
+            sub(element, "NoteRef", {"targetGUID": note_guid})
         _variable_values(element, source_values[source.source_id], variables)
-    if memos:
-        notes = sub(root, "Notes")
-        for node_id, guid in memos.items():
-            node = codebook.nodes[node_id]
-            note = sub(notes, "Note", {"guid": guid, "name": f"Memo: {node.label}"})
-            sub(note, "PlainTextContent", text=node.memo)
+    journal = notes.journal(texts)
+    if notes.elements:
+        holder = sub(root, "Notes")
+        for note in notes.elements:
+            holder.append(note)
+    sets = _source_sets(corpus, source_guids)
+    if sets:
+        holder = sub(root, "Sets")
+        for set_name, members in sets.items():
+            element = sub(holder, "Set", {"guid": derived_guid("set", set_name), "name": set_name})
+            for guid in members:
+                sub(element, "MemberSource", {"targetGUID": guid})
+    described = notes.on("project", "")
+    if described:
+        sub(root, "Description", text="\n\n".join(m["text"] for m in described))
+        root.set("creatingUserGUID", user_guids[described[0]["coder"] or notes.default_user])
+        created = _datetime(described[0].get("created"))
+        if created:
+            root.set("creationDateTime", created)
+    for note_guid in journal:
+        sub(root, "NoteRef", {"targetGUID": note_guid})
+    problems += notes.unplaced()
     data = to_bytes(root, PROJECT_NS)
 
     def write(tmp: Path) -> None:
@@ -114,8 +162,160 @@ def write_qdpx(corpus: "Corpus", codebook: "Codebook | None", codings: "pd.DataF
 
     written = atomic_write(path, write, force=force)
     counts = {"sources": len(corpus), "participants": len(case_values), "codes": len(codebook) if codebook else 0,
-              "codings": len(rows), "users": len(users)}
-    return RefiReport("exported", Path(corpus.root), written, counts, problems, [written], None, coders)
+              "codings": len(rows), "users": len(user_guids), "memos": notes.count}
+    coders_of_codings = list(dict.fromkeys(row[4] for row in rows))
+    return RefiReport("exported", Path(corpus.root), written, counts, problems, [written], POSITIONS[positions],
+                      coders_of_codings)
+
+
+#: ``--positions`` choices on export, with what the report says.
+POSITIONS = {"standard": "Unicode code points over \\n text (the REFI-QDA standard)",
+             "nvivo": "UTF-16 code units over CRLF text (NVivo for Windows)"}
+
+
+class _Units:
+    """Offsets in a normalised text -> UTF-16 code units over the same text with CRLF line ends."""
+
+    def __init__(self, text: str):
+        import bisect
+
+        self._bisect = bisect.bisect_left
+        self._extra = [i for i, ch in enumerate(text) if ch == "\n" or ord(ch) > 0xFFFF]
+
+    def offset(self, i: int) -> int:
+        return i + self._bisect(self._extra, i)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offset(start), self.offset(end)
+
+
+def _legacy_source_memo(source) -> list[dict]:
+    """A ``memo`` column in sources.csv (what older imports wrote) is the source's memo, not a variable."""
+    text = _value(source.meta.attributes.get("memo"))
+    return [{"text": text, "coder": "", "created": "", "memo_id": derived_guid("memo", "source", source.source_id)}] if text else []
+
+
+def _user_table(users) -> dict[str, str | None]:
+    if users is None:
+        return {}
+    if hasattr(users, "to_dict"):
+        column = "user" if "user" in users.columns else "name"
+        return {str(u): _value(g) for u, g in zip(users[column], users["guid"] if "guid" in users else [None] * len(users))}
+    if isinstance(users, dict):
+        return {str(k): _value(v) for k, v in users.items()}
+    return {str(u): None for u in users}
+
+
+def _source_sets(corpus, source_guids: dict[str, str]) -> dict[str, list[str]]:
+    sets: dict[str, list[str]] = {}
+    for source in corpus:
+        for set_name in str(source.meta.attributes.get("sets") or "").split(";"):
+            if set_name.strip():
+                sets.setdefault(set_name.strip(), []).append(source_guids[source.source_id])
+    return sets
+
+
+class _Notes:
+    """The memos table placed in the project: each memo becomes a ``Note`` with its coder and time."""
+
+    def __init__(self, records: list[dict], corpus, codebook, problems, where: str, now: str):
+        self.records, self.corpus, self.codebook, self.now = records, corpus, codebook, now
+        self.problems, self.where = problems, where
+        self.users: dict[str, str] = {}
+        self.elements: list = []
+        self.placed: set[str] = set()
+        self.count = 0
+        self.default_user = "qualcode"
+
+    def coders(self) -> list[str]:
+        out = [m["coder"] for m in self.records if m["coder"]]
+        needs_default = any(not m["coder"] for m in self.records) or (
+            self.codebook is not None and any(n.memo for n in self.codebook.nodes.values()))
+        if needs_default:
+            first = out[0] if out else None
+            self.default_user = first or "qualcode"
+            out.append(self.default_user)
+        return out
+
+    def on(self, kind: str, target: str) -> list[dict]:
+        found = [m for m in self.records if m["kind"] == kind and m["target"] == target]
+        self.placed.update(m["memo_id"] for m in found)
+        return found
+
+    def code_memos(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        if self.codebook is None:
+            return out
+        for node in self.codebook.nodes.values():
+            found = self.on("code", node.id)
+            if node.memo and not any(m["text"].strip() == node.memo.strip() for m in found):
+                found = [{"text": node.memo, "coder": "", "created": "", "memo_id": derived_guid("memo", "code", node.id)}] + found
+            if found:
+                out[node.id] = found
+        return out
+
+    def coding(self, sid: str, start: int, end: int, code_id: str, coder: str) -> list[dict]:
+        found = [m for m in self.records if m["kind"] == "coding" and m["source_id"] == sid and m["start"] == start
+                 and m["end"] == end and m["code_id"] == code_id and m["coder"] in (coder, "")
+                 and m["memo_id"] not in self.placed]  # each memo once: a Note GUID is written once
+        if not found:  # a memo by another person on this coding goes with the coding all the same
+            found = [m for m in self.records if m["kind"] == "coding" and m["source_id"] == sid and m["start"] == start
+                     and m["end"] == end and m["code_id"] == code_id and m["memo_id"] not in self.placed]
+        self.placed.update(m["memo_id"] for m in found)
+        return found
+
+    def note(self, memo: dict, name: str, span: tuple[int, int] | None = None) -> str:
+        """Add a ``Note`` for ``memo``; return its GUID."""
+        guid = memo["memo_id"] if is_guid(memo.get("memo_id")) else derived_guid("note", str(memo.get("memo_id")))
+        coder = memo["coder"] or self.default_user
+        note = ET.Element("Note", {"guid": guid, "name": name, "creatingUser": self.users[coder],
+                                   "creationDateTime": _datetime(memo.get("created")) or self.now})
+        sub(note, "PlainTextContent", text=memo["text"])
+        if span is not None:
+            sub(note, "PlainTextSelection", {"guid": derived_guid("annotation", guid), "startPosition": str(span[0]),
+                                             "endPosition": str(span[1]), "creatingUser": self.users[coder]})
+        self.elements.append(note)
+        self.count += 1
+        return guid
+
+    def journal(self, texts: dict[str, bytes]) -> list[str]:
+        """Journal entries (project memos with a title) as Notes whose text is a file, as QualCoder writes them."""
+        guids = []
+        for memo in (m for m in self.records if m["kind"] == "project" and m["target"]):
+            self.placed.add(memo["memo_id"])
+            guid = memo["memo_id"] if is_guid(memo["memo_id"]) else derived_guid("note", str(memo["memo_id"]))
+            coder = memo["coder"] or self.default_user
+            note = ET.Element("Note", {"guid": guid, "name": memo["target"], "plainTextPath": f"internal://{guid}.txt",
+                                       "creatingUser": self.users[coder],
+                                       "creationDateTime": _datetime(memo.get("created")) or self.now})
+            texts[f"sources/{guid}.txt"] = memo["text"].encode("utf-8")
+            self.elements.append(note)
+            self.count += 1
+            guids.append(guid)
+        self.count += sum(1 for m in self.records if m["kind"] == "project" and not m["target"])
+        return guids
+
+    def unplaced(self) -> list[Problem]:
+        lost = [m for m in self.records if m["memo_id"] not in self.placed and m["kind"] != "project"]
+        if not lost:
+            return []
+        shown = ", ".join(f"{m['kind']} {m['target'] or m['source_id']!r}" for m in lost[:5])
+        return [Problem(self.where, f"{len(lost)} memo(s) are on things not in the export ({shown}"
+                        f"{' ...' if len(lost) > 5 else ''}); they were left out.")]
+
+
+def _datetime(value) -> str | None:
+    """An ISO 8601 time as the schema's xsd:dateTime in UTC (``2026-01-05T10:00:00Z``), or None."""
+    text = _value(value)
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _coding_rows(codings, corpus, codebook, problems: list[Problem], where: str) -> list[tuple]:
@@ -166,22 +366,37 @@ def _coding_rows(codings, corpus, codebook, problems: list[Problem], where: str)
     return rows
 
 
-def _selections(element, source, rows: list[tuple], users: dict[str, str], code_guids) -> None:
-    spans: dict[tuple[int, int], list[tuple]] = {}
-    for row in sorted(rows, key=lambda r: (r[1], r[2])):
-        spans.setdefault((row[1], row[2]), []).append(row)
-    for (start, end), group in spans.items():
+def _selections(element, source, rows: list[tuple], users: dict[str, str], code_guids, notes: "_Notes", units) -> None:
+    """One ``PlainTextSelection`` per span and coder (QualCoder and NVivo take the coder from the selection).
+
+    A coding with a memo gets the memo as the selection's ``Description`` (where QualCoder and MAXQDA read
+    coding memos) and as a ``Note`` referenced from the ``Coding``; codes of one coder on one span with
+    different memos go in separate selections.
+    """
+    groups: dict[tuple, list[tuple]] = {}
+    for row in sorted(rows, key=lambda r: (r[1], r[2], r[4])):
+        sid, start, end, code_id, coder = row
+        memos = notes.coding(sid, start, end, code_id, coder)
+        text = "\n\n".join(m["text"] for m in memos)
+        groups.setdefault((start, end, coder, text), []).append((row, memos))
+    for (start, end, coder, memo_text), group in groups.items():
         excerpt = " ".join(source.text[start:end].split())
+        parts = ("selection", source.source_id, str(start), str(end), coder) + ((memo_text,) if memo_text else ())
+        first, last = units.span(start, end) if units else (start, end)
         selection = sub(element, "PlainTextSelection", {
-            "guid": derived_guid("selection", source.source_id, str(start), str(end)),
+            "guid": derived_guid(*parts),
             "name": excerpt if len(excerpt) <= 60 else excerpt[:59] + "\u2026",
-            "startPosition": str(start), "endPosition": str(end), "creatingUser": users[group[0][4]],
+            "startPosition": str(first), "endPosition": str(last), "creatingUser": users[coder],
         })
-        for sid, _, _, code_id, coder in group:
+        if memo_text:
+            sub(selection, "Description", text=memo_text)
+        for (sid, _, _, code_id, _), memos in group:
             code_guid = code_guids.by_id[code_id]
             coding = sub(selection, "Coding", {"guid": derived_guid("coding", sid, str(start), str(end), guid_key(code_guid), coder),
                                                "creatingUser": users[coder]})
             sub(coding, "CodeRef", {"targetGUID": code_guid})
+            for memo in memos:
+                sub(coding, "NoteRef", {"targetGUID": notes.note(memo, f"Memo: {notes.codebook.nodes[code_id].label}")})
 
 
 def _value(value) -> str | None:
@@ -206,14 +421,15 @@ def _values(corpus) -> tuple[dict[str, dict], dict[str, dict]]:
     sources: dict[str, dict] = {}
     for source in corpus:
         meta = source.meta
-        values = {"method": source.method, "date": meta.date, "wave": meta.wave,
-                  "researchers": ";".join(meta.researchers), "aliases": ";".join(f"{k}={v}" for k, v in meta.aliases.items())}
-        if source.method == "survey":
-            questions = list(dict.fromkeys(t.question for t in source.turns if t.question))
-            values |= {"id_column": meta.id_column, "group_column": meta.group_column,
-                       "question_columns": ";".join(meta.question_columns or questions)}
+        # A survey's id/group/question columns are internal settings, not variables a researcher made; they
+        # stay out (its questions are found again in its text on import). Speaker aliases of a transcript
+        # ("Dr Amber" is GP03) are the researcher's knowledge of who speaks, needed to attribute turns when
+        # the project comes back, so they stay, as the variable ``aliases``.
+        values = {"method": source.method, "date": meta.date, "wave": meta.wave, "researchers": ";".join(meta.researchers)}
+        if source.method != "survey" and meta.aliases:
+            values["aliases"] = ";".join(f"{k}={v}" for k, v in meta.aliases.items())
         for key, value in meta.attributes.items():
-            if key != "guid" and key not in values:
+            if key not in _NOT_VARIABLES and key not in values:
                 values[key] = value
         sources[source.source_id] = {k: v for k, v in ((k, _value(v)) for k, v in values.items()) if v is not None}
     return cases, sources

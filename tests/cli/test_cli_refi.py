@@ -88,6 +88,17 @@ def test_import_errors_and_bad_usage(tmp_path):
 
 def test_import_the_atlas_ti_codebook(tmp_path):
     result = run("import", REFI_DATA / "atlasti-23.4-codebook.qdc", "-o", tmp_path / "atlas.yaml")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 3, result.output  # the code group was not carried over, as the README promises
     assert "code set 'code group 1'" in result.output and "1 codes" in result.output
     assert "guid: 1FF58B12-6F6F-4B0C-8BE5-BBDC91F55294" in (tmp_path / "atlas.yaml").read_text()
+
+
+def test_export_for_nvivo_positions(tmp_path):
+    out = tmp_path / "nvivo.qdpx"
+    result = run("export", "qdpx", SAMPLE, "--positions", "nvivo", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "UTF-16 code units over CRLF text (NVivo for Windows)" in result.output
+    with zipfile.ZipFile(out) as zf:
+        assert all(b"\r\n" in zf.read(n) for n in zf.namelist() if n.startswith("sources/"))
+    result = run("export", "qdpx", SAMPLE, "--positions", "atlas", "-o", tmp_path / "x.qdpx")
+    assert result.exit_code == 2 and "choose one of standard, nvivo" in result.output

@@ -202,3 +202,60 @@ def test_derived_guids_are_uuid5_and_valid():
         value = derived_guid(*parts)
         assert value == str(uuid.uuid5(QUALCODE_NS, "\x1f".join(parts))) and is_guid(value)
     assert derived_guid("a", "b") != derived_guid("ab")
+
+
+def test_a_taguette_codebook_merges_into_the_base(tmp_path):
+    """Labels only, flat, fresh GUIDs (what Taguette writes): definitions and hierarchy stay; a new tag is added;
+    the version goes up with a changelog entry naming the file; `codebook diff` shows it; no news, no new version."""
+    import uuid
+
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+
+    base = Codebook.from_yaml(SHIPPED)
+    codes = "".join(f'<Code guid="{uuid.uuid4()}" name="{n.label}" isCodable="true"/>' for n in base.nodes.values())
+    xml = ('<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="Taguette 1.4.1">'
+           f'<Codes>{codes}</Codes></CodeBook>')
+    same = tmp_path / "taguette.qdc"
+    same.write_text(xml, encoding="utf-8")
+    unchanged = read_qdc(same, base=base)
+    assert unchanged.version == base.version and unchanged.merge_changes == []
+    more = tmp_path / "taguette-more.qdc"
+    more.write_text(xml.replace("</Codes>", f'<Code guid="{uuid.uuid4()}" name="Transport" isCodable="true"/></Codes>'),
+                    encoding="utf-8")
+    merged = read_qdc(more, base=base)
+    for node in base.nodes.values():
+        twin = merged.node(node.id)
+        assert (twin.definition, twin.parent_id, twin.examples, twin.rules, twin.guid) == (
+            node.definition, node.parent_id, node.examples, node.rules, node.guid)
+    assert merged.node("transport").level == 1 and merged.version != base.version
+    assert "taguette-more.qdc" in merged.changelog[-1]["change"] + merged.changelog[-1]["reason"]
+    out = tmp_path / "merged.yaml"
+    merged.to_yaml(out)
+    result = CliRunner().invoke(app, ["codebook", "diff", str(SHIPPED), str(out)])
+    assert result.exit_code in (0, 1) and "transport" in result.output
+
+
+def test_a_nested_file_moves_codes_and_fills_fields_it_carries(tmp_path):
+    from xml.etree import ElementTree as ET
+
+    base = Codebook.from_yaml(SHIPPED)
+    code = next(n for n in base.nodes.values() if n.level == 2 and n.include)
+    other = next(t for t in base.themes if t.id != code.theme_id)
+    path = tmp_path / "nested.qdc"
+    write_qdc(base, path)
+    ns = {"q": "urn:QDA-XML:codebook:1.0"}
+    ET.register_namespace("", ns["q"])
+    tree = ET.parse(path)
+    parents = {c: p for p in tree.iter() for c in p}
+    element = next(e for e in tree.iter(f"{{{ns['q']}}}Code") if e.get("name") == code.label)
+    target = next(e for e in tree.iter(f"{{{ns['q']}}}Code") if e.get("name") == other.label)
+    element.find("q:Description", ns).text = "A sharper definition."
+    parents[element].remove(element)
+    target.append(element)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    merged = read_qdc(path, base=base)
+    twin = merged.node(code.id)
+    assert (twin.parent_id, twin.definition, twin.rules) == (other.id, "A sharper definition.", code.rules)
+    assert twin.include == code.include and merged.version != base.version  # include was not in the file: kept

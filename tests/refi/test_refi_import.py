@@ -1,10 +1,12 @@
 """Importing projects written the way NVivo, ATLAS.ti and the qualitative-coding CLI write them."""
 
+import zipfile
+
 import pytest
 
 import qualcode
 from qualcode.errors import OutputExistsError, SourceFormatError
-from qualcode.refi import import_qdpx, read_qdpx
+from qualcode.refi import import_qdpx, read_qdpx, read_study_extras, write_qdpx
 
 from .refi_helpers import guid, make_qdpx, project_xml, selection, utf16_units
 
@@ -84,7 +86,13 @@ def test_nvivo_project_becomes_a_study_folder(tmp_path):
     source = corpus.source("Zoe interview")
     assert source.meta.participants == ["Zo\u00eb"] and source.method == "interview" and source.meta.date == "2023-05-02"
     assert source.meta.attributes["Site"] == "North" and source.meta.attributes["sets"] == "Pilot interviews"
-    assert source.meta.attributes["memo"] == "Recorded at the library."
+    # The source memo is a memo (memos.csv), not a variable; users keep their GUIDs as written.
+    assert "memo" not in source.meta.attributes
+    memos, users = read_study_extras(folder)
+    assert memos[["kind", "target", "text"]].values.tolist() == [
+        ["code", "access", "Agreed on day one."], ["source", "Zoe interview", "Recorded at the library."],
+        ["project", "Team log", "Second coder joined in May."]]
+    assert users == {"Amira K": guid(50), "Ben O": guid(51, True)}
     assert source.meta.attributes["guid"] == guid(10, True)  # kept, so an export goes back to the same source
     # Codes: nesting, colour, isCodable, upper-case GUIDs as written, memo from the note.
     book = qualcode.Codebook.from_yaml(folder / "codebook.yaml")
@@ -212,3 +220,35 @@ def test_an_imported_nvivo_project_exports_back_to_the_same_guids_and_validates(
     assert f'<Code guid="{guid(1, True)}" name="Access" isCodable="false" color="#FF0000">' in qde
     assert "<DateValue>2023-05-02</DateValue>" in qde and "<IntegerValue>71</IntegerValue>" in qde
     assert '<Note guid="' in qde and "Agreed on day one." in qde  # the code memo goes back as a note
+
+
+def test_a_source_without_cases_is_a_document_and_its_headings_are_not_speakers(tmp_path):
+    """MAXQDA/NVivo projects of articles or field notes: "Abstract:" or "RQ1:" are headings, not participants."""
+    text = "Abstract: social prescribing in three cities.\n\nRQ1: who refers?\n\nCovid: services moved online.\n"
+    qde = project_xml(f'<TextSource guid="{guid(4)}" name="paper" plainTextPath="internal://{guid(4)}.txt">'
+                      + selection(guid(5), text.index("who"), text.index("who") + 10, guid(3), guid(50)) + "</TextSource>",
+                      f'<Code name="refer" guid="{guid(3)}" isCodable="true"/>', f'<User name="ana" guid="{guid(50)}"/>')
+    path = make_qdpx(tmp_path / "doc.qdpx", qde, {f"sources/{guid(4)}.txt": text})
+    corpus, book, codings = read_qdpx(path)
+    source = corpus.source("paper")
+    assert source.method == "document" and len(corpus.participants) == 0
+    assert [t.speaker for t in source.turns] == [None, None, None] and codings.text.tolist() == ["who refers"]
+    report = write_qdpx(corpus, book, codings, tmp_path / "back.qdpx")
+    with zipfile.ZipFile(report.target) as zf:
+        assert b"<Case " not in zf.read("project.qde")
+
+
+def test_an_imported_study_exports_back_with_its_users_sets_and_memos(tmp_path):
+    import_qdpx(nvivo_project(tmp_path), tmp_path / "study")
+    folder = tmp_path / "study"
+    corpus = qualcode.load_corpus(folder)
+    book = qualcode.Codebook.from_yaml(folder / "codebook.yaml")
+    memos, users = read_study_extras(folder)
+    report = write_qdpx(corpus, book, None, tmp_path / "back.qdpx", memos=memos, users=users)
+    with zipfile.ZipFile(report.target) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+        journal = zf.read(f"sources/{guid(91)}.txt").decode("utf-8")  # a journal entry's text is a file, as QualCoder has it
+    assert f'<User guid="{guid(50)}" name="Amira K"' in qde and f'<User guid="{guid(51, True)}" name="Ben O"' in qde
+    assert '<Set guid="' in qde and 'name="Pilot interviews"' in qde and f'<MemberSource targetGUID="{guid(10, True)}"' in qde
+    assert "<Description>Recorded at the library.</Description>" in qde and 'name="memo"' not in qde
+    assert 'name="Team log"' in qde and journal == "Second coder joined in May."

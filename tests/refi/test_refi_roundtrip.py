@@ -103,7 +103,8 @@ def test_the_study_folder_loads_and_each_coder_file_reads_back(tmp_path, exporte
     report = import_qdpx(exported[0], tmp_path / "study", base=shipped)
     folder = tmp_path / "study"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "codebook.yaml", "codings_Alice-Smith.csv", "codings_rules@1.0.csv", "participants.csv", "sources.csv", "texts"]
+        "codebook.yaml", "codings_Alice-Smith.csv", "codings_rules@1.0.csv", "participants.csv", "sources.csv", "texts",
+        "users.csv"]
     assert (folder / "texts" / "client_survey.csv").exists()  # the survey comes back as a table
     corpus = qualcode.load_corpus(folder, strict=True)  # no warnings: codings_*.csv are not mistaken for surveys
     alice = qualcode.read_codings(folder / "codings_Alice-Smith.csv", corpus, Codebook.from_yaml(folder / "codebook.yaml"))
@@ -169,3 +170,12 @@ def test_codings_that_do_not_fit_are_left_out_and_reported(tmp_path, sample_corp
     assert "source 'NOPE' is not in the corpus" in messages
     assert "code 'no-such-code' is not in codebook" in messages
     assert "another version" in messages
+
+
+def test_rule_codings_read_back_from_the_study_folder_keep_their_origin(tmp_path, exported, shipped):
+    import_qdpx(exported[0], tmp_path / "study", base=shipped)
+    corpus = qualcode.load_corpus(tmp_path / "study")
+    book = Codebook.from_yaml(tmp_path / "study" / "codebook.yaml")
+    rules = qualcode.read_codings(tmp_path / "study" / "codings_rules@1.0.csv", corpus, book)
+    alice = qualcode.read_codings(tmp_path / "study" / "codings_Alice-Smith.csv", corpus, book)
+    assert set(rules.origin) == {"rule"} and set(alice.origin) == {"human"}
