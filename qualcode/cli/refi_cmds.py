@@ -90,6 +90,10 @@ def export_qdpx(
         with project:
             book = book or project.codebook
             table, problems, memos = project.analysis_codings(), [], project.memos()
+        # the project's journal entries go out as journal Notes, titled with their coder and date (REFI-QDA keeps
+        # a project memo with no title as the project's one description, which would merge the entries)
+        journal = (memos["kind"] == "project") & (memos["target"].fillna("") == "")
+        memos.loc[journal, "target"] = "Journal: " + memos.loc[journal, "coder"] + ", " + memos.loc[journal, "created"]
     else:
         table, problems = read_codings_files(codings, corpus, book)
     report = write_qdpx(corpus, book, table, output, force=force, name=name, memos=memos, users=users, positions=positions)

@@ -368,3 +368,26 @@ def test_a_read_only_project_folder_is_read_but_not_written(study):
     with Project(study) as p:
         p.accept(coding, coder="alice")
         assert p.codings(status="accepted").coding_id.tolist() == [coding]
+
+
+def test_export_qdpx_of_a_project_carries_its_memos_and_each_journal_entry(study, tmp_path):
+    """A project's memos reach the .qdpx as Notes: a source memo on its source, and every journal entry on its
+    own, with its coder (not merged into one project description)."""
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+    from qualcode.refi import read_qdpx
+
+    with Project(study) as p:
+        p.memo("Client unsure who referred her", coder="alice", source="C2")
+        p.memo("First pass over the GP interviews", coder="alice")
+        p.memo("Second coder starts", coder="bob")
+    out = tmp_path / "study.qdpx"
+    done = CliRunner().invoke(app, ["export", "qdpx", str(study), "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    memos = read_qdpx(out).memos
+    texts = dict(zip(memos["text"], memos["coder"]))
+    assert texts["Client unsure who referred her"] == "alice"
+    assert texts["First pass over the GP interviews"] == "alice"
+    assert texts["Second coder starts"] == "bob"
+    assert memos.loc[memos["text"] == "Client unsure who referred her", "target"].iloc[0] == "C2"
