@@ -35,18 +35,27 @@ TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Document title
 
 
 @contextmanager
-def _warnings_printed():
-    """Print library warnings (version mismatch, retired codes, ...) once each, in yellow."""
+def _warnings_printed(strict: bool = False):
+    """Print library warnings (version mismatch, retired codes, ...) once each, in yellow; with ``strict``
+    the first one is an error instead, before anything is written."""
+    from ..errors import QualcodeError
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        if strict:
+            warnings.simplefilter("error", UserWarning)
         try:
             yield
+        except UserWarning as problem:
+            raise QualcodeError(f"{problem} (--strict makes this an error; leave it out to go on with a "
+                                "warning.)") from None
         finally:
             for message in dict.fromkeys(str(w.message) for w in caught):
                 err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
 
-def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float):
+def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float,
+            strict: bool = False):
     from ..codebook.model import Codebook
     from ..coding.table import read_codings_table
     from ..analysis.selection import read_summary
@@ -61,7 +70,7 @@ def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: 
     elif corpus is not None:
         from ..corpus.loading import load_corpus
 
-        loaded = load_corpus(corpus, max_file_size=int(max_file_size * 1024 * 1024))
+        loaded = load_corpus(corpus, strict=strict, max_file_size=int(max_file_size * 1024 * 1024))
         report_problems(loaded.problems)
         participants = loaded.summary()
     return frame, book, participants
@@ -147,6 +156,7 @@ def themes(
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
+    strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
 ):
@@ -154,8 +164,8 @@ def themes(
     from ..reports.exports import export_themes
     from ..analysis.themes import theme_table
 
-    with _warnings_printed():
-        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
+    with _warnings_printed(strict):
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size, strict)
         if output is None:
             if format not in (None, "table"):
                 raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
@@ -187,6 +197,7 @@ def matrix(
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
+    strict: Strict = False,
     force: Force = False,
 ):
     """The framework matrix: participants (or sources) by themes (or sub-themes), cells with the coded excerpts."""
@@ -196,7 +207,7 @@ def matrix(
     from ..analysis.matrix import check_options, framework_matrix
 
     check_options(rows, columns, cells)
-    with _warnings_printed():
+    with _warnings_printed(strict):
         book = Codebook.from_yaml(codebook) if codebook else None
         frame = read_codings_table(codings)
         if output is None:
@@ -223,14 +234,15 @@ def excerpts(
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
+    strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
 ):
     """Coded excerpts by participant group (or theme): a Word document of attributed quotes, or the excerpt table."""
     from ..reports.exports import export_excerpts
 
-    with _warnings_printed():
-        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size)
+    with _warnings_printed(strict):
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size, strict)
         paths = export_excerpts(frame, output, format, codebook=book, participants=participants, by=by, split=split,
                                 coder=coder, origin=origin, title=title, force=force)
     for path in paths:
