@@ -35,7 +35,7 @@ def plural(n: int, word: str, plural: str | None = None) -> str:
 
 #: Column names of qualcode's tables -> the words of the field, for headers people read (terminal, xlsx).
 FIELD_LABELS = {
-    "participant_id": "Participant", "source_id": "Source", "segment_id": "Segment", "code_id": "Code",
+    "participant_id": "Participant ID", "source_id": "Source", "segment_id": "Segment", "code_id": "Code",
     "theme_id": "Theme", "subtheme_id": "Sub-theme", "subtheme": "Sub-theme", "group": "Group",
     "individual_interviews": "Interviews", "joint_interviews": "Joint interviews", "focus_groups": "Focus groups",
     "surveys": "Survey responses", "n_units": "Units", "only_a": "Only coder A", "only_b": "Only coder B",
@@ -43,7 +43,7 @@ FIELD_LABELS = {
 
 
 def field_label(name: object) -> str:
-    """``participant_id`` -> ``Participant``, ``focus_groups`` -> ``Focus groups``; other headers as they are.
+    """``participant_id`` -> ``Participant ID``, ``focus_groups`` -> ``Focus groups``; other headers as they are.
 
     Only snake_case names change: a header already in words (``% agreement``, ``Clients n``) is kept."""
     text = str(name)

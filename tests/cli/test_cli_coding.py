@@ -26,8 +26,21 @@ def test_code_refuses_existing_output_before_doing_any_work(tmp_path):
     out.write_text("keep me")
     result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(out)])
     assert result.exit_code == 1 and "already exists" in result.output and out.read_text() == "keep me"
-    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(tmp_path / "no" / "c.csv")])
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert "pass --force to replace" in result.output and "force=True" not in result.output  # CLI words
+    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(out / "no" / "c.csv")])
+    assert result.exit_code == 1 and "is a file" in result.output and out.read_text() == "keep me"
+
+
+def test_every_command_makes_a_missing_output_folder_as_run_does(tmp_path):
+    """One rule for every command: missing output folders (and their parents) are created."""
+    for args, target in (
+        (["code", str(SAMPLE), "-c", MINIMAL, "-o", str(tmp_path / "a" / "b" / "c.csv")], tmp_path / "a" / "b" / "c.csv"),
+        (["summary", str(SAMPLE), "--format", "csv", "-o", str(tmp_path / "s" / "t" / "s.csv")], tmp_path / "s" / "t" / "s.csv"),
+        (["run", str(SAMPLE), "-c", MINIMAL, "-o", str(tmp_path / "r" / "u" / "n")], tmp_path / "r" / "u" / "n" / "codings.csv"),
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert target.stat().st_size > 0
 
 
 def test_code_with_a_broken_codebook_lists_all_problems(tmp_path):
