@@ -184,6 +184,17 @@ def test_excerpts_by_group_by_theme_and_split(ran, tmp_path):
     assert {"attribution", "location", "text"} <= set(pd.read_csv(csv).columns)
 
 
+def test_split_by_theme_titles_and_names_each_file_by_its_theme(ran, tmp_path):
+    mini, out, _ = ran
+    codings = str(out / "codings.csv")
+    folder = tmp_path / "themes"
+    result = runner.invoke(app, ["excerpts", codings, "-c", MINIMAL, "--by", "theme", "--split", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["excerpts_1-access.docx", "excerpts_2-benefits.docx"]
+    title = docx.Document(str(folder / "excerpts_1-access.docx")).paragraphs[0].text
+    assert title == "Coded excerpts by theme: 1 Access"
+
+
 def test_nothing_coded_still_gives_every_document(mini, tmp_path):
     book = tmp_path / "none.yaml"
     book.write_text("name: None\nversion: '1'\nthemes:\n  - id: t\n    label: Never\n    rules: {keywords: [zzqqxx]}\n")
