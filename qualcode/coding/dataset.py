@@ -41,6 +41,9 @@ def codings_schema():
 def _table(frame):
     import pyarrow as pa
 
+    missing = [c for c in CODING_COLUMNS if c not in frame.columns]
+    if missing:  # codings from before a column existed (e.g. codebook, number): written empty
+        frame = frame.assign(**{c: None for c in missing})
     frame = frame[CODING_COLUMNS]
     try:
         return pa.Table.from_pandas(frame, schema=codings_schema(), preserve_index=False)
