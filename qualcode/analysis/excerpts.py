@@ -120,6 +120,18 @@ def excerpts_of(selected, order):
     return frame[EXCERPT_COLUMNS]
 
 
+def also_under(excerpts) -> list[str]:
+    """Per row of an excerpt table, the other headings its passage is listed under (``"1.3, 2.1"``), so a
+    quote repeated under several sub-themes says where else it appears; ``""`` for a passage listed once."""
+    numbers: dict = {}
+    keys = list(zip(excerpts["source_id"].tolist(), excerpts["start"].tolist(), excerpts["end"].tolist()))
+    for key, number in zip(keys, excerpts["number"].tolist()):
+        listed = numbers.setdefault(key, [])
+        if number and number not in listed:
+            listed.append(number)
+    return [", ".join(n for n in numbers[key] if n != number) for key, number in zip(keys, excerpts["number"].tolist())]
+
+
 def strings(series, missing=""):
     """``series`` as a list of Python strings, ``missing`` where a value is missing (fast on any dtype)."""
     values = series.to_numpy(dtype=object, na_value=None).tolist()

@@ -15,6 +15,7 @@ import html
 
 from ..display import plural
 from ..output import write_text
+from ..analysis.excerpts import also_under
 from ..analysis.selection import NO_GROUP
 from ..writers.word import clean
 
@@ -75,6 +76,7 @@ def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
         top_col = "theme_id"
         mid = lambda r: titles.get((r.theme_id, r.subtheme_id), "") if r.subtheme_id else "General (coded at the theme)"
         leaf = lambda r: r.group
+    frame = frame.assign(_also=also_under(frame))  # where else each passage is listed on the page
     parts = {k: p for k, p in frame.groupby(top_col, sort=False)}
     out = []
     for top in tops:
@@ -90,8 +92,9 @@ def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
             for leaf_title, quotes in block.groupby(_keys(block, leaf), sort=False):
                 if leaf_title:
                     out.append(f"<h4>{_e(leaf_title)} <span class='note'>({plural(len(quotes), 'excerpt')})</span></h4>")
-                for r in quotes.itertuples(index=False):
+                for r, elsewhere in zip(quotes.itertuples(index=False), quotes["_also"].tolist()):
                     codes = f" &middot; {_e(r.codes)}" if r.codes else ""
+                    codes += f" &middot; also under {_e(elsewhere)}" if elsewhere else ""
                     out.append(f"<blockquote>{_e(r.text)}</blockquote><p class='who'>({_e(r.attribution)}) "
                                f"<span class='where'>{_e(r.location)}{codes}</span></p>")
             out.append("</details>")

@@ -175,3 +175,25 @@ def test_theme_numbers_agree_with_or_without_the_codebook(rendered):
     text = [p.text for p in docx.Document(str(document)).paragraphs]
     assert "Codebook: Social prescribing evaluation, version 1.0" in text
     assert "3  Getting on: Accessing Support in the Community" in text
+
+
+def test_a_quote_repeated_under_several_headings_says_where_else_it_appears(rendered):
+    folder, out, agreement, pdfs, pages = rendered
+    paragraphs = docx.Document(str(out / "excerpts_by_group.docx")).paragraphs
+    heading, seen, placed = None, 0, collections.defaultdict(set)
+    rows = []
+    for i, p in enumerate(paragraphs):
+        if p.style.name in ("Heading 2", "Heading 3"):
+            heading = p.text.split()[0]
+        elif p.style.name == "Quote":
+            placed[p.text].add(heading)
+            rows.append((p.text, heading, paragraphs[i + 1].text))
+    for text, number, attribution in rows:
+        others = placed[text] - {number}
+        named = re.search(r"also under ([\d., ]+)$", attribution)
+        if others:
+            seen += 1
+            assert named and set(named.group(1).split(", ")) >= others, (text[:60], number, others, attribution)
+        else:
+            assert not named, attribution
+    assert seen > 50
