@@ -17,12 +17,16 @@ CodebookFile = Annotated[Path, typer.Argument(help="Codebook YAML file.")]
 
 
 @codebook_app.command("check", epilog="Example: qualcode codebook check codebooks/social_prescribing.yaml")
-def check(codebook: CodebookFile):
+def check(codebook: CodebookFile, strict: Strict = False):
     """Validate a codebook and report every problem at once (file, line, code id, field, fix)."""
     from ..codebook.model import Codebook
 
     book = Codebook.from_yaml(codebook)
     report_problems(book.warnings)
+    if strict and book.warnings:
+        from ..errors import CodebookError
+
+        raise CodebookError(f"{codebook}: {len(book.warnings)} warning(s) above; --strict makes them fatal.")
     kinds = book.table().kind.value_counts()
     console.print(
         f"[green]OK[/] {codebook}: {book.name!r} version {book.version}: {kinds.get('theme', 0)} themes, "

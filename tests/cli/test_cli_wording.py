@@ -71,3 +71,16 @@ def test_code_with_merged_files_reports_every_origin(tmp_path):
     assert result.exit_code == 0, result.output
     written = len(pd.read_csv(out))
     assert f"{written:,} codings." in result.output  # the report counts what was written, not the rules alone
+
+
+def test_the_commands_the_readme_names_take_strict():
+    import typer
+
+    group = typer.main.get_command(app)
+    for path in (["themes"], ["matrix"], ["excerpts"], ["codebook", "merge"], ["codebook", "check"], ["run"],
+                 ["code"], ["agreement"], ["suggest"], ["discover"], ["saturation"], ["summary"]):
+        command = group
+        for name in path:
+            command = command.commands[name]
+        options = {o for p in command.params for o in getattr(p, "opts", [])}
+        assert "--strict" in options, path
