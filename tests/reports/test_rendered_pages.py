@@ -178,22 +178,36 @@ def test_theme_numbers_agree_with_or_without_the_codebook(rendered):
 
 
 def test_a_quote_repeated_under_several_headings_says_where_else_it_appears(rendered):
+    """A passage (source, start, end) listed under several headings names the others each time."""
+    import pandas as pd
+
+    import qualcode
+    from qualcode.analysis.excerpts import also_under
+
     folder, out, agreement, pdfs, pages = rendered
-    paragraphs = docx.Document(str(out / "excerpts_by_group.docx")).paragraphs
-    heading, seen, placed = None, 0, collections.defaultdict(set)
-    rows = []
-    for i, p in enumerate(paragraphs):
-        if p.style.name in ("Heading 2", "Heading 3"):
-            heading = p.text.split()[0]
-        elif p.style.name == "Quote":
-            placed[p.text].add(heading)
-            rows.append((p.text, heading, paragraphs[i + 1].text))
-    for text, number, attribution in rows:
-        others = placed[text] - {number}
-        named = re.search(r"also under ([\d., ]+)$", attribution)
-        if others:
-            seen += 1
-            assert named and set(named.group(1).split(", ")) >= others, (text[:60], number, others, attribution)
-        else:
-            assert not named, attribution
-    assert seen > 50
+    excerpts = qualcode.excerpt_table(pd.read_csv(out / "codings.csv"), qualcode.Codebook.from_yaml(BOOK))
+    also = also_under(excerpts)
+    numbers = excerpts.groupby(["source_id", "start", "end"])["number"].agg(set)
+    for row, named in zip(excerpts.itertuples(index=False), also):
+        others = numbers[(row.source_id, row.start, row.end)] - {row.number}
+        assert set(filter(None, named.split(", "))) == others
+    repeated = sum(bool(a) for a in also)
+    assert repeated > 50
+    lines = [p.text for p in docx.Document(str(out / "excerpts_by_group.docx")).paragraphs
+             if p.style.name == "Attribution"]
+    assert sum("also under" in line for line in lines) == repeated
+
+
+def test_a_long_turn_is_quoted_as_the_sentences_its_rules_matched(rendered):
+    import pandas as pd
+
+    folder, out, agreement, pdfs, pages = rendered
+    codings = pd.read_csv(out / "codings.csv")
+    quotes = [p.text for p in docx.Document(str(out / "excerpts_by_group.docx")).paragraphs if p.style.name == "Quote"]
+    long_turns = codings[codings.text.str.split().str.len() > 60]
+    assert len(long_turns) > 20
+    shortened = [q for q in quotes if q.startswith("... ") or q.endswith(" ...")]
+    assert len(shortened) > 20
+    for quote in shortened[:50]:  # each piece is the turn's own words, and holds a matched term
+        pieces = [p for p in quote.split("...") if p.strip()]
+        assert any(all(piece.strip() in text for piece in pieces) for text in long_turns.text), quote[:80]
