@@ -58,3 +58,20 @@ def test_codebook_check_and_show():
     result = runner.invoke(app, ["codebook", "show", MINIMAL, "--definitions"])
     assert result.exit_code == 0
     assert "Self-referral" in result.stdout and "self-referral" in result.stdout and "How people come" in result.stdout
+
+
+def test_the_dask_dataset_follows_the_same_output_folder_rule(tmp_path):
+    """`code --engine dask -o new/folder/x.parquet` made no folder; now it does, like every command."""
+    from qualcode.coding.dataset import check_dataset_path, start_dataset
+
+    path = tmp_path / "new" / "folder" / "x.parquet"
+    check_dataset_path(path)
+    work = start_dataset(path)
+    assert work.is_dir() and work.parent == path.parent
+    (tmp_path / "file").write_text("x")
+    import pytest
+
+    from qualcode.errors import QualcodeError
+
+    with pytest.raises(QualcodeError, match="is a file"):
+        check_dataset_path(tmp_path / "file" / "x.parquet")
