@@ -8,7 +8,8 @@ both in ``codes``/``coders``); a passage coded at two sub-themes gives two rows.
 outline (codebook order), then the sources in the order the codings list them, then the offsets.
 
 Columns: ``number, theme_id, theme, subtheme_id, subtheme, codes, group, participant_id, label,
-attribution, method, source_id, segment_id, location, start, end, words, score, coders, text``.
+attribution, method, source_id, segment_id, location, start, end, words, score, coders, text, quote``:
+``text`` is the coded passage, ``quote`` what a report quotes of it (:func:`passage`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 EXCERPT_COLUMNS = [
     "number", "theme_id", "theme", "subtheme_id", "subtheme", "codes", "group", "participant_id", "label",
     "attribution", "method", "source_id", "segment_id", "location", "start", "end", "words", "score", "coders", "text",
+    "quote",
 ]
 _SEGMENT = re.compile(r":t(\d+)(?:\.([ps])(\d+))?$")
 
@@ -114,8 +116,9 @@ def excerpts_of(selected, order):
     labels, people, methods = frame["label"].tolist(), frame["participant_id"].tolist(), frame["method"].tolist()
     sources, segments = frame["source_id"].tolist(), frame["segment_id"].tolist()
     starts, ends = frame["start"].tolist(), frame["end"].tolist()
-    texts = [passage(t, s, e) for t, s, e in zip(frame["text"].tolist(), starts, frame["evidence"].tolist())]
-    frame["text"] = pd.Series(texts, dtype=object, index=frame.index)
+    texts = frame["text"].tolist()
+    quotes = [passage(t, s, e) for t, s, e in zip(texts, starts, frame["evidence"].tolist())]
+    frame["quote"] = pd.Series(quotes, dtype=object, index=frame.index)
     frame["group"] = pd.Series(groups, dtype=object)
     frame["attribution"] = pd.Series([attribution(*v) for v in zip(labels, people, groups, methods)], dtype=object)
     frame["location"] = pd.Series([location(*v) for v in zip(sources, segments, methods, starts, ends)], dtype=object)

@@ -270,7 +270,7 @@ def _nested(body: BodyWriter, part, levels, also: list[str] | None = None) -> No
                     body.paragraph(f"{plural(len(passages), 'excerpt')} from {plural(len(people), 'participant')}",
                                    "Counts")
                 break
-        body.paragraph(r.text, "Quote")
+        body.paragraph(getattr(r, "quote", None) or r.text, "Quote")
         where = f"  {r.location}" + (f"  \u00b7  {r.codes}" if r.codes else "") + (
             f"  \u00b7  also under {elsewhere}" if elsewhere else "")
         body.paragraph([(f"({r.attribution})", {}), (where, {"color": GREY, "size_pt": 8})], "Attribution")

@@ -95,7 +95,7 @@ def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
                 for r, elsewhere in zip(quotes.itertuples(index=False), quotes["_also"].tolist()):
                     codes = f" &middot; {_e(r.codes)}" if r.codes else ""
                     codes += f" &middot; also under {_e(elsewhere)}" if elsewhere else ""
-                    out.append(f"<blockquote>{_e(r.text)}</blockquote><p class='who'>({_e(r.attribution)}) "
+                    out.append(f"<blockquote>{_e(getattr(r, 'quote', None) or r.text)}</blockquote><p class='who'>({_e(r.attribution)}) "
                                f"<span class='where'>{_e(r.location)}{codes}</span></p>")
             out.append("</details>")
     return "".join(out)
