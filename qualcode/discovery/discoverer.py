@@ -295,10 +295,7 @@ def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "
     if segments.empty:
         raise QualcodeError(f"the chosen sources have no participant segments; discovery needs at least {MIN_SEGMENTS}.")
     left_out, notes = 0, []
-    chatter = small_talk(segments)
-    if chatter.any() and int((~chatter).sum()) >= MIN_SEGMENTS:
-        notes.append(f"left out {int(chatter.sum())} segment(s) of greetings and small talk.")
-        segments = segments[~chatter].reset_index(drop=True)
+    chatter = set(segments.segment_id[small_talk(segments)])  # judged on the chosen sources as a whole
     if "common_terms" not in params and max_corpus_share < 1:
         everything = select_segments(corpus, unit=unit)
         if len(everything) > 20000:  # a sample tells which words are everywhere
@@ -326,6 +323,11 @@ def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "
                 f"the codebook's rules code all {len(selected)} chosen segments, so none is left to discover from; "
                 "drop --uncoded or add sources."
             )
+    if chatter:
+        small = segments.segment_id.isin(chatter)
+        if small.any() and int((~small).sum()) >= MIN_SEGMENTS:
+            notes.append(f"left out {int(small.sum())} segment(s) of greetings and small talk.")
+            segments = segments[~small].reset_index(drop=True)
     estimator = Discoverer(codebook=codebook, **params)
     estimator.fit(segments, progress=progress)
     return DiscoveryRun(estimator, segments, left_out, notes)
