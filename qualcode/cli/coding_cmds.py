@@ -100,5 +100,11 @@ def code(
             console.print(f"{codings.attrs['duplicates']:,} exact repeats were kept once.", highlight=False)
     if output is not None:
         wrote(write_codings(codings, output, force=force), f"{len(codings):,} codings")
-    print_report(run.report())
+    if with_:
+        from ..coding.report import coding_report
+
+        # the report counts what was written: every origin, not the rule codings alone
+        print_report(coding_report(codings, run.segments, book))
+    else:
+        print_report(run.report())
     exit_for(corpus)

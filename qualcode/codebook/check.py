@@ -14,6 +14,8 @@ _LIST_RULES = ("keywords", "exclude_terms", "groups", "methods", "speakers", "re
 TRAINED_ATTRS = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "SENT_START", "IS_SENT_START"}
 
 
+#: A colour as REFI-QDA and the exports write it: #RRGGBB (or #RGB).
+COLOR = re.compile(r"^#(?:[A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
 #: Largest ``near.within``, in tokens: the cost of a near rule grows with it.
 MAX_NEAR_WITHIN = 1000
 #: Largest repeat count in a regex (``a{n}``, ``a{m,n}``).
@@ -174,6 +176,10 @@ class _Checker:
             value = item.get(key)
             if value is not None and str(value) not in allowed:
                 self.error(f"{value!r} is not one of {', '.join(allowed)}.", _line(item, key), node_id, key)
+        color = item.get("color")
+        if color is not None and not COLOR.match(str(color).strip()):
+            self.error(f"{color!r} is not a colour as #RRGGBB (e.g. '#1F77B4'), which REFI-QDA tools need; write it "
+                       "as six hex digits after '#'.", _line(item, "color"), node_id, "color")
         if "codable" in item and not isinstance(item["codable"], bool):
             self.error(f"must be true or false, not {item['codable']!r}.", _line(item, "codable"), node_id, "codable")
         examples = item.get("examples")

@@ -302,6 +302,29 @@ class Codebook:
                 return node.id
         return None
 
+    def numbers(self, include_candidates: bool = False) -> dict[str, str]:
+        """The report number of each theme (``"2"``) and sub-theme (``"2.3"``), and of each code (its
+        sub-theme's or theme's number), in codebook order; retired nodes (and candidates unless asked)
+        are not numbered. Reports number themes this way, so coded rows carry it (the codings table's
+        ``number`` column) and every output agrees with or without the codebook at hand."""
+        allowed = ("active", "candidate") if include_candidates else ("active",)
+        out: dict[str, str] = {}
+        t = 0
+        for theme in self.themes:
+            if theme.status not in allowed:
+                continue
+            t += 1
+            out[theme.id] = str(t)
+            s = 0
+            for sub in self.children(theme.id):
+                if sub.status not in allowed:
+                    continue
+                s += 1
+                out[sub.id] = f"{t}.{s}"
+                for code in self.descendants(sub.id):
+                    out[code.id] = out[sub.id]
+        return out
+
     def active(self, include_candidates: bool = False) -> list[Node]:
         """Nodes that rules may code: active (and candidate, if asked) nodes with no retired ancestor."""
         allowed = ("active", "candidate") if include_candidates else ("active",)

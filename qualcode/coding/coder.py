@@ -274,6 +274,8 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
     columns["text"] = pd.Series(excerpts).array
     del excerpts
     nodes = [codebook.nodes[r[1]] for r in rows]
+    numbers = codebook.numbers()
+    columns["number"] = [numbers.get(n.subtheme_id or n.theme_id) for n in nodes]
     columns["code_id"] = [n.id for n in nodes]
     columns["code"] = [n.label for n in nodes]
     columns["theme_id"] = [n.theme_id for n in nodes]
@@ -289,6 +291,7 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
     columns["evidence"] = pd.Series(evidence).array
     del evidence
     columns["codebook_version"] = codebook.version
+    columns["codebook"] = codebook.name
     frame = pd.DataFrame(columns)
     return frame[CODING_COLUMNS].astype({"score": "float64"})
 

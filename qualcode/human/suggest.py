@@ -469,6 +469,10 @@ def _code_info(codings, level: str) -> dict[str, dict]:
     id_col, label_col = check_level(level)
     for row in codings.drop_duplicates(id_col).to_dict("records"):
         key = str(row[id_col])
+        # the training rows' codebook name and theme number travel with the suggestions
+        carried = {"codebook": row.get("codebook"), "number": row.get("number")}
+        if level == "theme" and carried["number"] is not None and carried["number"] == carried["number"]:
+            carried["number"] = str(carried["number"]).split(".")[0]
         if level == "code":
             info[key] = {c: row[c] for c in ("code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme")}
         elif level == "subtheme":
@@ -477,6 +481,7 @@ def _code_info(codings, level: str) -> dict[str, dict]:
         else:
             info[key] = {"code_id": key, "code": row["theme"], "theme_id": key, "theme": row["theme"],
                          "subtheme_id": None, "subtheme": None}
+        info[key] |= carried
     return info
 
 
