@@ -78,6 +78,10 @@ def run(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if missing).")],
+    by: Annotated[str, typer.Option("--by", help="How to code: rules, meaning (the codebook's definitions and "
+                                                 "examples, offline) or both (rules, plus what meaning adds).")] = "both",
+    model: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder to "
+                                                                  "code by meaning with.")] = None,
     unit: Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn, paragraph or sentence.")] = "turn",
     include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate codes too.")] = False,
@@ -100,6 +104,8 @@ def run(
     """Do the whole job: read, code, and write the codings, theme table, Word documents, workbook and HTML report."""
     from ..pipeline import run as run_pipeline
 
+    if by not in ("rules", "meaning", "both"):
+        raise typer.BadParameter(f"{by!r}: use rules, meaning or both.", param_hint="--by")
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask.", param_hint="--engine")
     options = {}
@@ -116,7 +122,8 @@ def run(
         raise typer.BadParameter("--scheduler and --workers go with --engine dask.", param_hint="--engine")
     with progress_bar("qualcode run" if engine == "local" else "qualcode run on Dask") as progress, _warnings_printed():
         result = run_pipeline(
-            folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
+            folder, codebook, output, force=force, by=by, model=str(model) if model else None, unit=unit,
+            include_researchers=include_researchers,
             include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
             max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
             engine=engine, **options,

@@ -8,8 +8,10 @@ Columns::
 ``start``/``end`` index the source's normalised text (``text == corpus.text(source_id)[start:end]``).
 ``code``/``theme``/``subtheme`` hold labels; ``code_id`` is the most specific node coded (a theme,
 sub-theme or code), and ``theme_id``/``subtheme_id`` its ancestors at the first two levels.
-``coder`` is ``rules@<codebook version>``, a person's name, or ``model@<hash>``; ``origin`` is
-``rule``, ``human`` or ``model``. ``evidence`` lists matched terms with their offsets.
+``coder`` is ``rules@<codebook version>``, a person's name, ``model@<hash>`` (the Suggester) or
+``meaning:<embedding model>@<codebook version>``; ``origin`` is ``rule``, ``human``, ``model`` or ``meaning``.
+``evidence`` lists matched terms with their offsets, or for ``meaning`` the codebook sentence the excerpt
+was closest to and the similarity.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ CODING_COLUMNS = [
     "code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme", "coder", "origin", "score", "evidence",
     "codebook_version",
 ]
-ORIGINS = ("rule", "human", "model")
+ORIGINS = ("rule", "human", "model", "meaning")
 #: The group shown for codings whose participant has none (reports list it last).
 NO_GROUP = "(no group)"
 #: Columns a codings file must have for theme tables and exports to work.

@@ -83,8 +83,8 @@ def invoke(*args):
 
 def test_code_with_merges_suggestions_and_human_codings(tmp_path, tables):
     out = tmp_path / "all.csv"
-    result = invoke("code", SAMPLE, "-c", BOOK, "--with", HUMAN / "coder_a.csv", "--with", HUMAN / "coder_b.csv",
-                    "-o", out)
+    result = invoke("code", SAMPLE, "-c", BOOK, "--by", "rules", "--with", HUMAN / "coder_a.csv",
+                    "--with", HUMAN / "coder_b.csv", "-o", out)
     assert result.exit_code == 0, result.output
     assert "coder_a (human)" in result.output
     merged = qualcode.read_codings_table(out)
