@@ -161,7 +161,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--C", type=float, default=0.3, help="the Suggester's C (inverse regularisation)")
     parser.add_argument("--no-embeddings", action="store_true", help="the Suggester without embedding features")
-    parser.add_argument("--skip-zero-shot", action="store_true")
+    parser.add_argument("--suggest-threshold", type=float, default=0.5,
+                        help="the calibrated score a suggestion needs (the Suggester's default is 0.5)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
@@ -200,11 +201,11 @@ def main(argv=None) -> int:
         if args.tune:
             coder = MeaningCoder(codebook)
             train_texts = segments.text[~is_test].tolist()
-            best, which, against = coder.similarities(train_texts)
+            profile, closest, _, against = coder.similarities(train_texts)
             results = []
             for t in np.arange(0.10, 0.70, 0.025):
-                top = -np.sort(-best, axis=1)[:, coder.top - 1 : coder.top]
-                pred = (best >= t) & (best >= top) & (best > against)
+                coder.thresholds[:] = t
+                pred = coder.decide(profile, closest, against)
                 f1s = [prf(y[~is_test][:, k], pred[:, coder.nodes.index(c)])[2] for k, c in enumerate(code_ids)
                        if y[~is_test][:, k].sum() >= MIN_TEST_POSITIVES and c in coder.nodes]
                 results.append((float(np.mean(f1s)), float(t)))
@@ -248,13 +249,14 @@ def main(argv=None) -> int:
             human = pd.DataFrame(human)
             started = time.perf_counter()
             sg = qualcode.Suggester(random_state=0, unit="answer", n_splits=5, min_examples=5, C=args.C,
-                                    embeddings=not args.no_embeddings).fit(corpus, human)
+                                    embeddings=not args.no_embeddings, threshold=args.suggest_threshold).fit(corpus, human)
             took = time.perf_counter() - started
             cv = sg.cv_scores_.set_index("code_id")
             rows = [(c, int(cv.loc[c, "positives"]), cv.loc[c, "precision"], cv.loc[c, "recall"], cv.loc[c, "f1"])
                     for c in code_ids if c in cv.index]
             # the same codes as zero-shot: 10+ positives in the zero-shot test part
-            learned = table(f"learned: Suggester (C={args.C}, embeddings {'off' if args.no_embeddings else 'on'}), 5-fold cross-validation grouped by source, all {len(segments)} "
+            learned = table(f"learned: Suggester (C={args.C}, embeddings {'off' if args.no_embeddings else 'on'}, "
+                            f"threshold {args.suggest_threshold}), 5-fold cross-validation grouped by source, all {len(segments)} "
                             f"answers, {took:.0f} s", rows, kept)
         print(f"\nsummary {args.dataset}: zero-shot macro F1 {zero:.2f}; learned macro F1 {learned:.2f}; "
               "rules-only: no rule codebook exists for this framework")

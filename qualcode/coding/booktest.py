@@ -13,56 +13,61 @@ sentences' similarity alone? A node *passes* when every example is coded by it a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..codebook.model import Codebook
+
 COLUMNS = ["code_id", "label", "examples", "coded", "mean_score", "confused_with", "excludes", "excludes_coded",
            "passes", "advice"]
 
 
-def codebook_test(codebook, *, include_candidates: bool = False, model: str | None = None):
-    """A DataFrame, one row per node coded by meaning (see the module docstring for the columns' meaning)."""
+def codebook_test(codebook: "Codebook", *, include_candidates: bool = False, model: str | None = None) -> "pd.DataFrame":
+    """The unit test of a codebook for coding by meaning: one row per node it codes, with how many of its
+    ``examples`` it codes (each left out of its own profile in turn), their mean score, the nodes they are
+    confused with, how many ``exclude`` sentences it would code, whether it ``passes``, and ``advice``.
+
+    >>> report = qualcode.codebook_test(codebook)
+    >>> report.columns[:4].tolist()
+    ['code_id', 'label', 'examples', 'coded']
+    """
     import numpy as np
     import pandas as pd
 
-    from .meaning import SLOPE, MeaningCoder, sentences_of
+    from .meaning import MeaningCoder, profiles_of, sentences_of
 
     coder = MeaningCoder(codebook, include_candidates=include_candidates, model=model)
-    k = len(coder.nodes)
-    order = np.argsort(coder.owner, kind="stable")
-    bounds = np.searchsorted(coder.owner[order], np.arange(k + 1))
     kinds = np.asarray(coder.kinds)
     rows = []
     for j, node_id in enumerate(coder.nodes):
         node = codebook.node(node_id)
         siblings = {c.id for c in codebook.children(node.parent_id)} - {node_id}
-        own = order[bounds[j] : bounds[j + 1]]
+        own = coder._columns[j]
         example_idx = [i for i in own if kinds[i] == "example"]
         coded, scores, confused = 0, [], {}
         for i in example_idx:
-            sims = coder.vectors[i] @ coder.vectors.T
-            sims[i] = -1.0  # leave the example itself out
-            best = np.full(k, -1.0)
-            np.maximum.at(best, coder.owner, sims)
-            against = np.full(k, -1.0)
-            if len(coder.exclude_owner):
-                np.maximum.at(against, coder.exclude_owner, coder.vectors[i] @ coder.exclude_vectors.T)
-            cut = np.sort(best)[::-1][min(coder.top, k) - 1]
-            hits = (best >= coder.thresholds) & (best >= cut) & (best > against)
+            # the example left out: of the node's profile and of its closest sentences
+            rest = [c for c in own if c != i]
+            profiles = coder.profiles.copy()
+            profiles[j] = profiles_of(coder.vectors, [np.asarray(rest)])[0] if rest else 0.0
+            profile, closest, _, against = coder.similarities_of(coder.vectors[i : i + 1], profiles, skip=i)
+            hits = coder.decide(profile, closest, against)[0]
             if hits[j]:
                 coded += 1
-                scores.append(1.0 / (1.0 + np.exp(-SLOPE * (best[j] - coder.thresholds[j]))))
-            for other in np.flatnonzero(hits | (best > best[j])):
+                scores.append(coder.score(profile[0, j], j))
+            for other in np.flatnonzero(hits | (profile[0] > profile[0, j])):
                 if other != j:
                     name = coder.nodes[other]
                     confused[name] = confused.get(name, 0) + 1
         excludes = sentences_of(node.exclude)
         wrongly = 0
         if excludes:
-            vectors = coder.embedder.embed(excludes)
-            all_sims = vectors @ coder.vectors.T
-            best = np.full((len(excludes), k), -1.0)
-            for other in range(k):
-                best[:, other] = all_sims[:, order[bounds[other] : bounds[other + 1]]].max(axis=1)
-            cut = np.sort(best, axis=1)[:, ::-1][:, min(coder.top, k) - 1]
-            wrongly = int(((best[:, j] >= coder.thresholds[j]) & (best[:, j] >= cut)).sum())
+            # would the node code its exclude text, were that text not its exclude text?
+            profile, _, _, _ = coder.similarities(excludes)
+            cut = -np.sort(-profile, axis=1)[:, min(coder.top, len(coder.nodes)) - 1]
+            wrongly = int(((profile[:, j] >= coder.thresholds[j]) & (profile[:, j] >= cut)).sum())
         ranked = sorted(confused.items(), key=lambda kv: (kv[0] not in siblings, -kv[1], kv[0]))
         confused_text = ", ".join(f"{name} ({n})" for name, n in ranked[:3])
         passes = bool(example_idx) and coded == len(example_idx) and wrongly == 0

@@ -223,12 +223,20 @@ def check_by(by: str) -> str:
 
 def coders_for(codebook: Codebook, by: str, *, include_candidates: bool = False, model: str | None = None):
     """``(rules, meaning, warnings)``: the coders ``by`` asks for (``None`` where not asked)."""
-    from .meaning import MeaningCoder
+    from .meaning import MeaningCoder, has_meaning_text
 
     check_by(by)
     rules = RuleSet(codebook, include_candidates=include_candidates) if by != "meaning" else None
-    meaning = MeaningCoder(codebook, include_candidates=include_candidates, model=model) if by != "rules" else None
-    found = list(meaning.warnings) if meaning is not None else []
+    meaning, found = None, []
+    if by == "meaning":
+        meaning = MeaningCoder(codebook, include_candidates=include_candidates, model=model)
+    elif by == "both":
+        if has_meaning_text(codebook, include_candidates):
+            meaning = MeaningCoder(codebook, include_candidates=include_candidates, model=model)
+        else:
+            found.append(f"codebook {codebook.name!r} has no definitions, include text or examples, so it is coded "
+                         "by its rules only; add them to code by meaning too (see docs/meaning.md).")
+    found += list(meaning.warnings) if meaning is not None else []
     if rules is not None and not rules.nodes:
         found.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules"
                      + (" (coding by meaning only)." if meaning is not None else "; try --by meaning."))

@@ -3,18 +3,20 @@
 Each codable, active node with no active children is described by its *codebook sentences*: its label,
 each sentence of its definition, its ``include`` text and each of its examples (``exclude`` text is kept as
 evidence against). Sentences and segments are embedded with the one model of :mod:`qualcode.embedding`
-(unit-length vectors); a segment's similarity to a node is the highest cosine similarity to any of the
-node's sentences. A node codes a segment when
+(unit-length vectors). A node's *profile* is the unit-length mean of its sentences' vectors; a segment's
+similarity to a node is the cosine similarity to that profile (on real patient comments it beat the
+highest similarity to any one sentence: ``benchmarks/eval_meaning.py``). A node codes a segment when
 
 1. the similarity reaches the node's ``threshold`` (its own, else the codebook's ``threshold``, else
    :data:`DEFAULT_THRESHOLD`),
 2. the node is among the ``top`` most similar nodes for that segment (default 3), and
-3. the segment is not closer to one of the node's ``exclude`` sentences than to its own sentences.
+3. the segment is not closer to one of the node's ``exclude`` sentences than to its closest own sentence.
 
 The ``score`` is ``1 / (1 + exp(-SLOPE * (similarity - threshold)))``: 0.5 at the threshold, rising with the
 margin. It orders codings and is comparable across nodes, but it is a fixed map, not a probability learned
 from people: the Suggester's scores are (``qualcode suggest``). ``evidence`` names the codebook sentence
-the segment was closest to and the similarity, e.g. ``meaning: example "I rang them myself." (0.61)``.
+the segment was closest to and the similarity, then the profile similarity that decided, e.g.
+``meaning: example "I rang them myself." (0.61); profile 0.44``.
 
 Long turns are coded by sentence windows as rules are (:mod:`qualcode.coding.coder`): each sentence with
 one sentence either side, overlapping windows of one node merged.
@@ -33,6 +35,12 @@ DEFAULT_TOP = 3
 #: A node whose codebook text (label excluded) has fewer words than this is warned about.
 MIN_WORDS = 6
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+def has_meaning_text(codebook, include_candidates: bool = False) -> bool:
+    """Whether any active node has a definition, include text or examples to code by meaning from."""
+    return any(n.definition.strip() or n.include.strip() or any(str(e).strip() for e in n.examples)
+               for n in codebook.active(include_candidates))
 
 
 def sentences_of(text: str) -> list[str]:
@@ -112,6 +120,8 @@ class MeaningCoder:
         self.vectors = self.embedder.embed(texts)
         self.exclude_owner = np.asarray(exclude_owner, dtype=int)
         self.exclude_vectors = self.embedder.embed(excludes)
+        self._columns = [np.flatnonzero(self.owner == j) for j in range(len(self.nodes))]
+        self.profiles = profiles_of(self.vectors, self._columns)
 
     def threshold_of(self, node_id: str) -> float:
         return float(self.thresholds[self.nodes.index(node_id)])
@@ -128,29 +138,47 @@ class MeaningCoder:
         self.embedder = load_model(self.model_path)
 
     def similarities(self, texts):
-        """``(best, which, against)``: per text and node the highest similarity to the node's sentences,
-        the index of that sentence, and the highest similarity to the node's exclude sentences (-1 if none)."""
+        """``(profile, closest, which, against)`` per text and node: the similarity to the node's profile
+        (the mean of its sentences' vectors), the highest similarity to one of its sentences and that
+        sentence's index, and the highest similarity to one of its exclude sentences (-1 if none)."""
+        return self.similarities_of(self.embedder.embed(texts))
+
+    def similarities_of(self, x, profiles=None, skip: int | None = None):
+        """:meth:`similarities` of embedded texts ``x``; ``profiles`` replaces the nodes' profile vectors and
+        ``skip`` leaves one codebook sentence out of ``closest`` (for :mod:`.booktest`)."""
         import numpy as np
 
-        x = self.embedder.embed(texts)
         sims = x @ self.vectors.T
-        n, k = len(texts), len(self.nodes)
-        best = np.full((n, k), -1.0, dtype=np.float32)
+        if skip is not None:
+            sims[:, skip] = -1.0
+        n, k = len(x), len(self.nodes)
+        closest = np.full((n, k), -1.0, dtype=np.float32)
         which = np.zeros((n, k), dtype=int)
-        order = np.argsort(self.owner, kind="stable")
-        bounds = np.searchsorted(self.owner[order], np.arange(k + 1))
-        for j in range(k):
-            cols = order[bounds[j] : bounds[j + 1]]
+        for j, cols in enumerate(self._columns):
             part = sims[:, cols]
             arg = part.argmax(axis=1)
-            best[:, j] = part[np.arange(n), arg]
+            closest[:, j] = part[np.arange(n), arg]
             which[:, j] = cols[arg]
         against = np.full((n, k), -1.0, dtype=np.float32)
         if len(self.exclude_owner):
             esims = x @ self.exclude_vectors.T
             for j in np.unique(self.exclude_owner):
                 against[:, j] = esims[:, self.exclude_owner == j].max(axis=1)
-        return best, which, against
+        profile = x @ (self.profiles if profiles is None else profiles).T
+        return profile, closest, which, against
+
+    def decide(self, profile, closest, against):
+        """The coding rule (see the module docstring): a boolean ``texts x nodes`` array."""
+        import numpy as np
+
+        top = min(self.top, len(self.nodes))
+        rank_cut = -np.sort(-profile, axis=1)[:, top - 1 : top]
+        return (profile >= self.thresholds) & (profile >= rank_cut) & (closest > against)
+
+    def score(self, profile, j: int) -> float:
+        import numpy as np
+
+        return float(1.0 / (1.0 + np.exp(-SLOPE * (profile - float(self.thresholds[j])))))
 
     def match(self, texts):
         """Per text, the list of ``(node id, score, evidence, similarity)`` it is coded with."""
@@ -158,32 +186,38 @@ class MeaningCoder:
 
         if not len(texts):
             return []
-        best, which, against = self.similarities(texts)
-        top = min(self.top, len(self.nodes))
-        rank_cut = -np.sort(-best, axis=1)[:, top - 1 : top]
-        coded = (best >= self.thresholds) & (best >= rank_cut) & (best > against)
+        profile, closest, which, against = self.similarities(texts)
+        coded = self.decide(profile, closest, against)
         out = []
         for i in range(len(texts)):
             found = []
             for j in np.flatnonzero(coded[i]):
-                sim = float(best[i, j])
                 s = int(which[i, j])
-                score = 1.0 / (1.0 + np.exp(-SLOPE * (sim - float(self.thresholds[j]))))
-                evidence = f'meaning: {self.kinds[s]} "{_short(self.sentences[s])}" ({sim:.2f})'
-                found.append((self.nodes[j], round(float(score), 4), evidence, sim))
+                evidence = (f'meaning: {self.kinds[s]} "{_short(self.sentences[s])}" ({closest[i, j]:.2f}); '
+                            f"profile {profile[i, j]:.2f}")
+                found.append((self.nodes[j], round(self.score(profile[i, j], j), 4), evidence, float(profile[i, j])))
             out.append(found)
         return out
 
     def agreement(self, texts, node_ids):
-        """Per text, its similarity to ``node_ids[i]`` and whether that reaches the node's threshold
+        """Per text, its profile similarity to ``node_ids[i]`` and whether that reaches the node's threshold
         (for flagging rule codings meaning disagrees with); ``None`` for nodes it does not code."""
-        best, _, _ = self.similarities(texts)
+        profile, _, _, _ = self.similarities(texts)
         index = {n: j for j, n in enumerate(self.nodes)}
         out = []
         for i, node in enumerate(node_ids):
             j = index.get(node)
-            out.append(None if j is None else (float(best[i, j]), bool(best[i, j] >= self.thresholds[j])))
+            out.append(None if j is None else (float(profile[i, j]), bool(profile[i, j] >= self.thresholds[j])))
         return out
+
+
+def profiles_of(vectors, columns):
+    """Each node's profile: the unit-length mean of its sentences' vectors."""
+    import numpy as np
+
+    means = np.stack([vectors[cols].mean(axis=0) for cols in columns])
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return np.divide(means, norms, out=np.zeros_like(means), where=norms > 0).astype(np.float32)
 
 
 #: Frequent English function words: they make up a third or more of ordinary English text.
