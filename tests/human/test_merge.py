@@ -49,7 +49,7 @@ def test_merge_refuses_rows_without_a_coder_or_with_a_bad_origin(tables):
     rules, a, _ = tables
     with pytest.raises(CodingsError, match="have no coder"):
         merge_codings(rules, a.assign(coder=None))
-    with pytest.raises(CodingsError, match="origin 'person' is not rule, human or model"):
+    with pytest.raises(CodingsError, match="origin 'person' is not rule, human, model or meaning"):
         merge_codings(a.assign(origin="person"))
 
 
