@@ -37,11 +37,13 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Batches of similar length: the models pad each batch to its longest text.
+        order = np.argsort([len(t) for t in texts], kind="stable")
         for lo in range(0, len(texts), batch_size):
-            chunk = texts[lo : lo + batch_size]
-            vectors = np.asarray(self._encode(chunk), dtype=np.float32)
+            rows = order[lo : lo + batch_size]
+            vectors = np.asarray(self._encode([texts[i] for i in rows]), dtype=np.float32)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            out[lo : lo + len(chunk)] = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+            out[rows] = np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
         return out
 
     def __repr__(self) -> str:
@@ -78,7 +80,7 @@ def _wordllama() -> Embedder:
         ) from None
     version = getattr(wordllama, "__version__", "")
     name = DEFAULT_NAME + (f"@{version}" if version else "")
-    return Embedder(name, lambda texts: loaded.embed(texts, norm=False), 256)
+    return Embedder(name, lambda texts: loaded.embed(texts, norm=False, batch_size=len(texts)), 256)
 
 
 def _sentence_transformer(path: str) -> Embedder:

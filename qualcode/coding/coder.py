@@ -98,15 +98,17 @@ def code_chunk(chunk: list[tuple], rules: "RuleSet | None", meaning, long_words:
     rule_rows = code_items(chunk, rules, long_words) if rules is not None and rules.nodes else []
     if meaning is None:
         return rule_rows
-    meaning_rows = meaning_items(chunk, meaning, long_words)
+    profiles: dict = {}
+    meaning_rows = meaning_items(chunk, meaning, long_words, profiles if rules is not None else None)
     if rules is None:
         return meaning_rows
-    return combine(chunk, rule_rows, meaning_rows, meaning)
+    return combine(chunk, rule_rows, meaning_rows, meaning, profiles)
 
 
-def meaning_items(chunk: list[tuple], meaning, long_words: int) -> list[tuple]:
+def meaning_items(chunk: list[tuple], meaning, long_words: int, profiles: dict | None = None) -> list[tuple]:
     """Code a chunk (as :func:`code_items` takes it) by meaning; return ``(row, node, start, end, score,
-    evidence, "meaning")`` tuples. A turn longer than ``long_words`` is coded by sentence windows."""
+    evidence, "meaning")`` tuples. A turn longer than ``long_words`` is coded by sentence windows.
+    ``profiles``, if given, receives each coded piece's profile similarities, keyed ``(row, start, end)``."""
     from ..language import nlp
 
     pieces: list[tuple[int, int, int]] = []  # (chunk position, lo, hi)
@@ -119,7 +121,10 @@ def meaning_items(chunk: list[tuple], meaning, long_words: int) -> list[tuple]:
             pieces += [(k, lo, hi) for lo, hi, *_ in _windows(docs[k], text)]
         else:
             pieces.append((k, 0, len(text)))
-    found = meaning.match([chunk[k][1][lo:hi] for k, lo, hi in pieces])
+    found = meaning.match([chunk[k][1][lo:hi] for k, lo, hi in pieces], keep=profiles is not None)
+    if profiles is not None:
+        found, similarities = found
+        profiles.update({(chunk[k][0], lo, hi): row for (k, lo, hi), row in zip(pieces, similarities)})
     per_item: dict[int, dict[str, list]] = {}
     for (k, lo, hi), matches in zip(pieces, found):
         for node, score, evidence, _ in matches:
@@ -134,12 +139,14 @@ def meaning_items(chunk: list[tuple], meaning, long_words: int) -> list[tuple]:
     return out
 
 
-def combine(chunk: list[tuple], rule_rows: list[tuple], meaning_rows: list[tuple], meaning) -> list[tuple]:
+def combine(chunk: list[tuple], rule_rows: list[tuple], meaning_rows: list[tuple], meaning,
+            profiles: dict | None = None) -> list[tuple]:
     """``--by both``: every rule coding stays; a meaning coding is added where no rule coding of the same
     node, or of one of its ancestors or descendants, overlaps it in the same segment; a rule coding of a
     node the meaning coder knows gets ``meaning:<similarity>`` in its evidence, and
     ``meaning-disagrees:<similarity><<threshold>`` where the similarity is below the node's threshold."""
     related = meaning.related
+    profiles = profiles or {}
     ruled: dict[int, list[tuple]] = {}
     for r in rule_rows:
         ruled.setdefault(r[0], []).append(r)
@@ -147,8 +154,14 @@ def combine(chunk: list[tuple], rule_rows: list[tuple], meaning_rows: list[tuple
             if not any(r[1] in related.get(m[1], ()) and r[2] < m[3] and m[2] < r[3] for r in ruled.get(m[0], ()))]
     texts = {item[0]: item[1] for item in chunk}
     known = [k for k, r in enumerate(rule_rows) if r[1] in related]
-    checks = meaning.agreement([texts[rule_rows[k][0]][rule_rows[k][2]:rule_rows[k][3]] for k in known],
-                               [rule_rows[k][1] for k in known]) if known else []
+    # A rule excerpt that is a piece meaning already embedded (a short turn, a window) is not embedded again.
+    fresh = [k for k in known if (rule_rows[k][0], rule_rows[k][2], rule_rows[k][3]) not in profiles]
+    computed = dict(zip(fresh, meaning.agreement(
+        [texts[rule_rows[k][0]][rule_rows[k][2]:rule_rows[k][3]] for k in fresh],
+        [rule_rows[k][1] for k in fresh]))) if fresh else {}
+    checks = [computed[k] if k in computed else
+              meaning.agreement_of(profiles[(rule_rows[k][0], rule_rows[k][2], rule_rows[k][3])], rule_rows[k][1])
+              for k in known]
     flagged = list(rule_rows)
     for k, check in zip(known, checks):
         if check is None:

@@ -180,12 +180,13 @@ class MeaningCoder:
 
         return float(1.0 / (1.0 + np.exp(-SLOPE * (profile - float(self.thresholds[j])))))
 
-    def match(self, texts):
-        """Per text, the list of ``(node id, score, evidence, similarity)`` it is coded with."""
+    def match(self, texts, keep: bool = False):
+        """Per text, the list of ``(node id, score, evidence, similarity)`` it is coded with; with ``keep``,
+        ``(that list, the texts x nodes profile similarities)``."""
         import numpy as np
 
         if not len(texts):
-            return []
+            return ([], np.zeros((0, len(self.nodes)), dtype=np.float32)) if keep else []
         profile, closest, which, against = self.similarities(texts)
         coded = self.decide(profile, closest, against)
         out = []
@@ -197,7 +198,12 @@ class MeaningCoder:
                             f"profile {profile[i, j]:.2f}")
                 found.append((self.nodes[j], round(self.score(profile[i, j], j), 4), evidence, float(profile[i, j])))
             out.append(found)
-        return out
+        return (out, profile) if keep else out
+
+    def agreement_of(self, profile_row, node_id: str):
+        """:meth:`agreement` for one text whose profile similarities are already known."""
+        j = self.nodes.index(node_id)
+        return float(profile_row[j]), bool(profile_row[j] >= self.thresholds[j])
 
     def agreement(self, texts, node_ids):
         """Per text, its profile similarity to ``node_ids[i]`` and whether that reaches the node's threshold
