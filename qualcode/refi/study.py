@@ -69,7 +69,7 @@ def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variabl
               limits: ZipLimits | None = None, strict: bool = False) -> "tuple[Corpus, Codebook, pd.DataFrame]":
     """Read a REFI-QDA project; return ``(corpus, codebook, codings)``.
 
-    ``codings`` is an ordinary codings table (``origin`` human, or rule/model for ``rules@``/``model@``
+    ``codings`` is an ordinary codings table (``origin`` human, or rule/model/meaning for ``rules@``/``model@``/``meaning:``
     coders). The import's problems are at the front of ``corpus.problems``.
 
     >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")
@@ -117,7 +117,8 @@ def codings_table(rows: list[dict], corpus, codebook, where: str):
         return empty_codings(), []
     frame, messages = human_rows(pd.DataFrame(rows), corpus, codebook, name=where)
     frame["origin"] = [
-        "rule" if str(c).startswith("rules@") else "model" if str(c).startswith("model@") else "human" for c in frame.coder
+        "rule" if str(c).startswith("rules@") else "model" if str(c).startswith("model@")
+        else "meaning" if str(c).startswith("meaning:") else "human" for c in frame.coder
     ]
     return frame, [Problem(where, message, None, "error") for message in messages]
 
