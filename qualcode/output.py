@@ -76,3 +76,137 @@ def move_folder_into_place(work: Path, folder: Path, force: bool = False) -> Pat
     else:
         os.replace(work, folder)
     return folder
+
+
+# -- a set of outputs that appears all at once ---------------------------------------------------------
+_STAGING = ".qualcode-staging-"
+_ASIDE = ".qualcode-old-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_stale_staging(folder: Path) -> list[Path]:
+    """Remove what killed runs left beside ``folder`` (their staging folders); if a run was killed in the
+    instant between moving the old set aside and the new one in, put the old set back. Returns what went."""
+    import shutil
+
+    folder = Path(folder)
+    parent = folder.parent
+    removed = []
+    if not parent.is_dir():
+        return removed
+    for entry in parent.iterdir():
+        name = entry.name
+        for marker in (_STAGING, _ASIDE):
+            prefix = f".{folder.name}{marker}"
+            if not name.startswith(prefix):
+                continue
+            pid = name[len(prefix):].split("-")[0]
+            if pid.isdigit() and _pid_alive(int(pid)) and int(pid) != os.getpid():
+                continue  # another run at work right now
+            if marker == _ASIDE and not folder.exists():
+                os.replace(entry, folder)  # the old complete set, back where it was
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
+
+
+class StagedFolder:
+    """Write a run's outputs into a staging folder beside ``folder``, then swap it in whole, so a reader
+    (or a run killed half-way) sees either the old complete set of outputs or the new one, never a mix.
+
+    Other files a person keeps in ``folder`` are carried over (hard links, or copies across devices).
+
+    >>> with StagedFolder(tmp / "out") as staging:                       # doctest: +SKIP
+    ...     (staging / "codings.csv").write_text("...")
+    """
+
+    def __init__(self, folder: str | Path):
+        import uuid
+
+        self.folder = Path(folder).resolve()  # an output folder reached through a symlink is swapped where it is
+        self.staging = self.folder.parent / f".{self.folder.name}{_STAGING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+    def __enter__(self) -> Path:
+        clean_stale_staging(self.folder)
+        self.staging.mkdir(parents=False)
+        return self.staging
+
+    def __exit__(self, kind, value, tb) -> None:
+        import shutil
+
+        if kind is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return
+        try:
+            self._publish()
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
+
+    def _publish(self) -> None:
+        import shutil
+
+        folder, staging = self.folder, self.staging
+        if not folder.exists():
+            os.replace(staging, folder)
+            return
+        moved_dirs = []
+        for entry in folder.iterdir():
+            target = staging / entry.name
+            if target.exists() or target.is_symlink():
+                continue  # replaced by the new output
+            if entry.is_dir() and not entry.is_symlink():
+                moved_dirs.append(entry)
+                continue
+            try:
+                os.link(entry, target, follow_symlinks=False)
+            except OSError:
+                shutil.copy2(entry, target, follow_symlinks=False)
+        aside = folder.parent / f".{folder.name}{_ASIDE}{os.getpid()}"
+        for entry in moved_dirs:  # folders a person keeps there move over (a rename: instant, nothing copied)
+            os.replace(entry, staging / entry.name)
+        mode = folder.stat().st_mode & 0o7777
+        os.chmod(staging, mode)
+        os.replace(folder, aside)
+        os.replace(staging, folder)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def same_path(a: str | Path, b: str | Path) -> bool:
+    """Whether ``a`` and ``b`` name the same file or folder: compared resolved (through symlinks), and by
+    inode when both exist (hard links)."""
+    a, b = Path(a), Path(b)
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except (OSError, RuntimeError):
+        return False
+
+
+def remove_stale_temporaries(folder: str | Path, names) -> list[Path]:
+    """Remove the temporary files (``.<stem>.<8 random characters><suffix>``) that :func:`atomic_write`
+    leaves behind when its process is killed, for the output file ``names`` in ``folder``."""
+    import re
+
+    folder = Path(folder)
+    removed = []
+    if not folder.is_dir():
+        return removed
+    patterns = [re.compile(re.escape(f".{Path(n).stem}.") + r"[a-z0-9_]{8}" + re.escape(Path(n).suffix or ".tmp") + "$")
+                for n in names]
+    for entry in folder.iterdir():
+        if entry.is_file() and any(p.match(entry.name) for p in patterns):
+            entry.unlink(missing_ok=True)
+            removed.append(entry)
+    return removed

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .engines import entry
 from .errors import QualcodeError
+from .output import StagedFolder, remove_stale_temporaries
 from .reports.run_outputs import STEPS, RunResult, check_outputs, make_output_folder, prepare, write_outputs
 
 from typing import TYPE_CHECKING
@@ -86,7 +87,11 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
                            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs)
     step("tables")
     tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name)
-    written = write_outputs(tables, planned, force=force, step=step, jobs=jobs)
+    remove_stale_temporaries(out_dir, [path.name for path in planned.values()])  # of runs killed before
+    with StagedFolder(out_dir) as staging:  # the old set of outputs, or the new one: never a mix
+        staged = {name: staging / path.name for name, path in planned.items()}
+        write_outputs(tables, staged, force=force, step=step, jobs=jobs)
+    written = dict(planned)
     return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings),
                      list(corpus.problems))
 

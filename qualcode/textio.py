@@ -140,9 +140,15 @@ def _decode_legacy(data: bytes, name: str, utf8_error: UnicodeDecodeError) -> tu
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         text = None
-    if text is not None and _mostly_ascii_letters(text):
-        # Word's "plain text" export on Windows: English with a few smart quotes and dashes.
+    if text is not None and _plausible_western(text):
+        # Word's "plain text" export on Windows: English, French, Spanish, German, Nordic... Guessers
+        # such as charset_normalizer often call short French or Icelandic text cp1250 ("trčs").
         return text, "cp1252"
+    if text is not None:  # signs inside words (skierowa³, by³o): Central European Windows text
+        try:
+            return data.decode("cp1250"), "cp1250"
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -153,11 +159,88 @@ def _decode_legacy(data: bytes, name: str, utf8_error: UnicodeDecodeError) -> tu
     return str(best), best.encoding
 
 
-def _mostly_ascii_letters(text: str) -> bool:
-    letters = [ch for ch in text[:65536] if ch.isalpha()]
-    return not letters or sum(ch.isascii() for ch in letters) >= 0.9 * len(letters)
+# Latin-1 signs that sit inside words only when a Central European file (cp1250: ł ą ż ş ľ ...) is read as
+# cp1252; a Western text never has them between two letters.
+_SIGN_IN_WORD = re.compile(r"(?<=[^\W\d_])([\u00a1-\u00bf\u00d7\u00f7](?=[^\W\d_])|[\u00a5\u00a6\u00a8\u00b2\u00b3\u00b9\u00bc-\u00be])")
+
+
+def _plausible_western(text: str) -> bool:
+    """Whether cp1252-decoded ``text`` reads as a Western European language: no sign (``³ ¹ ¿ º ¾``)
+    inside a word. Czech and Slovak in cp1250 can pass this test; they get a warning (see the loader)."""
+    return not _SIGN_IN_WORD.search(text[:65536])
+
+
+def ambiguous_letters(text: str, encoding: str, limit: int = 5) -> list[str]:
+    """Letters of ``text`` (decoded with the Windows code page ``encoding``) that the other common code
+    page (cp1252 <-> cp1250) would have read as different letters: empty when the guess did not matter
+    (English with smart quotes, ``café``)."""
+    other = {"cp1252": "cp1250", "cp1250": "cp1252"}.get(encoding.lower())
+    if other is None:
+        return []
+    found: list[str] = []
+    for ch in dict.fromkeys(c for c in text[:65536] if not c.isascii() and c.isalpha()):
+        try:
+            if ch.encode(encoding).decode(other) != ch:
+                found.append(ch)
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            found.append(ch)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
     """Read and decode a text file; see :func:`decode_bytes`."""
     return decode_bytes(read_bytes(path, max_bytes), str(path))
+
+
+#: How many nodes a YAML document may hold once its aliases are expanded, and how deeply it may nest.
+#: Codebooks and front matter are far smaller; a "billion laughs" block of nested aliases is far larger.
+YAML_MAX_NODES = 1_000_000
+YAML_MAX_DEPTH = 100
+
+
+def yaml_cost_problem(text: str, max_nodes: int = YAML_MAX_NODES, max_depth: int = YAML_MAX_DEPTH
+                      ) -> tuple[int, str] | None:
+    """Why YAML ``text`` is too costly to load, as ``(line, reason)``, or ``None`` when it is fine.
+
+    Walks the parser's event stream (which never builds the document, nests no Python calls and expands
+    no alias), counting the nodes each alias would stand for and the nesting depth. Syntax errors are
+    left to the real load, which reports them with their line.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent,
+                                    ScalarEvent)
+
+    sizes: dict[str, int] = {}
+    stack: list[list] = []  # [size so far, anchor, line] of each open collection
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            if isinstance(event, CollectionStartEvent):
+                if len(stack) >= max_depth:
+                    return line, (f"the YAML nests deeper than {max_depth} levels; a codebook or front matter "
+                                  "never needs that many, so this file is refused")
+                stack.append([1, event.anchor, line])
+                continue
+            if isinstance(event, ScalarEvent):
+                size, anchor = 1, event.anchor
+            elif isinstance(event, AliasEvent):
+                size, anchor = sizes.get(event.anchor, 1), None
+            elif isinstance(event, CollectionEndEvent) and stack:
+                size, anchor, _ = stack.pop()
+            else:
+                if isinstance(event, DocumentEndEvent):
+                    sizes.clear()
+                continue
+            if anchor:
+                sizes[anchor] = size
+            if size > max_nodes or (stack and stack[-1][0] + size > max_nodes):
+                return line, (f"YAML aliases (*name) here expand to more than {max_nodes:,} values (an "
+                              "'alias bomb'); write the values out, or use fewer nested aliases")
+            if stack:
+                stack[-1][0] += size
+    except YAMLError:
+        return None
+    return None

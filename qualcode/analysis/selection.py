@@ -252,7 +252,9 @@ def read_summary(path):
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, encoding="utf-8-sig")
+            from ..writers.cells import unescape_frame
+
+            frame = unescape_frame(pd.read_csv(path, encoding="utf-8-sig"))
         elif suffix == ".xlsx":
             frame = pd.read_excel(path, sheet_name=0)
         elif suffix == ".json":

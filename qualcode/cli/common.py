@@ -49,7 +49,10 @@ def report_problems(problems) -> None:
 
     for problem in sorted(problems, key=lambda p: p.severity != "error"):
         colour = "red" if problem.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{problem.severity}:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+        where = f"{problem.file}:{problem.line}" if problem.line else problem.file
+        # ``FILE:LINE: error: message``, as compilers print it (the severity once, after the place)
+        err_console.print(f"{escape(where)}: [{colour}]{problem.severity}:[/] {escape(problem.message)}",
+                          highlight=False, soft_wrap=True)
 
 
 def exit_for(corpus) -> None:

@@ -14,6 +14,67 @@ _LIST_RULES = ("keywords", "exclude_terms", "groups", "methods", "speakers", "re
 TRAINED_ATTRS = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "SENT_START", "IS_SENT_START"}
 
 
+#: Largest ``near.within``, in tokens: the cost of a near rule grows with it.
+MAX_NEAR_WITHIN = 1000
+#: Largest repeat count in a regex (``a{n}``, ``a{m,n}``).
+MAX_REGEX_REPEAT = 1000
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why a rule's regex cannot be used, with the fix, or ``None``: it must compile, repeat at most
+    :data:`MAX_REGEX_REPEAT` times, and hold no unbounded repeat of something that itself repeats without
+    bound and has no fixed character to anchor each pass (``(a+)+``, ``(\\w*)*``), which backtracks
+    exponentially. Other slow regexes are stopped when
+    coding (see :data:`qualcode.coding.rules.REGEX_TIMEOUT`)."""
+    import re._constants as sre_c
+    import re._parser as sre
+
+    try:
+        re.compile(pattern)
+        tree = sre.parse(pattern)
+    except re.error as exc:
+        return f"does not compile ({exc}); fix or escape it."
+    except (OverflowError, RecursionError, ValueError, MemoryError) as exc:
+        return f"cannot be compiled ({type(exc).__name__}: {exc}); simplify it."
+    unbounded = sre_c.MAXREPEAT
+
+    def has_literal(items) -> bool:  # each pass of the repeat must consume a fixed character: no blow-up
+        return any(op is sre_c.LITERAL or (op is sre_c.SUBPATTERN and has_literal(av[-1])) for op, av in items)
+
+    def walk(items, inside_unbounded: bool) -> str | None:
+        for op, av in items:
+            if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
+                low, high, body = av
+                if (low != unbounded and low > MAX_REGEX_REPEAT) or (high != unbounded and high > MAX_REGEX_REPEAT):
+                    return (f"repeats {max(x for x in (low, high) if x != unbounded)} times, over the limit of "
+                            f"{MAX_REGEX_REPEAT}; use a smaller count or '+'.")
+                if high == unbounded or high > 1:
+                    if inside_unbounded and op is not getattr(sre_c, "POSSESSIVE_REPEAT", None):
+                        return ("nests a repeat inside an unbounded repeat (like '(a+)+'), which can take "
+                                "exponential time on a short text; remove the inner or the outer repeat.")
+                    found = walk(body, inside_unbounded or (high == unbounded and not has_literal(body)))
+                else:
+                    found = walk(body, inside_unbounded)
+                if found:
+                    return found
+            elif op is sre_c.SUBPATTERN:
+                found = walk(av[-1], inside_unbounded)
+                if found:
+                    return found
+            elif op is sre_c.BRANCH:
+                for branch in av[1]:
+                    found = walk(branch, inside_unbounded)
+                    if found:
+                        return found
+            elif op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+                found = walk(av[1], inside_unbounded)
+                if found:
+                    return found
+        return None
+
+    return walk(tree, False)
+
+
 def _line(item, key=None) -> int | None:
     lc = getattr(item, "lc", None)
     if lc is None:
@@ -96,6 +157,7 @@ class _Checker:
             node_id = None
         else:
             node_id = str(node_id)
+            line = _line(item, "id") or line  # the line of `id:`, wherever it sits in the mapping
             if not SLUG.match(node_id):
                 slug = re.sub(r"[^a-z0-9._-]+", "-", node_id.lower()).strip("-")
                 self.error(f"id {node_id!r} is not a slug (lower-case letters, digits, '-', '_', '.'); use {slug!r}.", line, node_id)
@@ -161,10 +223,9 @@ class _Checker:
                     self.error("contains an empty entry; remove it.", where, node_id, fld)
             if key == "regex":
                 for pattern in value:
-                    try:
-                        re.compile(str(pattern))
-                    except re.error as exc:
-                        self.error(f"regex {pattern!r} does not compile ({exc}); fix or escape it.", where, node_id, fld)
+                    problem = regex_problem(str(pattern))
+                    if problem:
+                        self.error(f"regex {pattern!r} {problem}", where, node_id, fld)
             elif key == "methods":
                 for method in value:
                     if method not in METHODS:
@@ -193,6 +254,10 @@ class _Checker:
             within = clause.get("within", 5)
             if isinstance(within, bool) or not isinstance(within, int) or within < 1:
                 self.error(f"'within' must be a whole number of tokens (at least 1), not {within!r}.", where, node_id, fld)
+            elif within > MAX_NEAR_WITHIN:
+                self.error(f"'within: {within}' is over the limit of {MAX_NEAR_WITHIN} tokens (about two pages); "
+                           "words that far apart are not 'near': lower it, or code the turn with keywords.",
+                           where, node_id, fld)
 
     def threshold(self, item, node_id) -> None:
         """``threshold`` (book default or per node): the similarity coding by meaning needs, in 0-1."""

@@ -142,6 +142,11 @@ class Codebook:
     def _parse(text: str, name: str):
         from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+        from ..textio import yaml_cost_problem
+
+        costly = yaml_cost_problem(text)
+        if costly:
+            raise CodebookError(f"{name}:{costly[0]}: codebook refused: {costly[1]}.")
         try:
             document = yaml_rt().load(text)
         except MarkedYAMLError as exc:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..codebook.model import Codebook, Node
+from ..errors import CodebookError
 from ..language import lemma_of, nlp, surface_forms
 
 _TOKENIZER_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "SHAPE", "LENGTH", "OP", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
@@ -25,6 +26,9 @@ _TOKENIZER_ATTRS = {"ORTH", "TEXT", "LOWER", "NORM", "SHAPE", "LENGTH", "OP", "I
                     "PREFIX", "SUFFIX", "_"}
 #: Largest number of surface-form combinations one keyword phrase may expand into.
 MAX_EXPANSIONS = 512
+#: Seconds one rule regex may spend on one text (a segment, or a long turn); past it coding stops with an
+#: error naming the code and the regex. Ordinary regexes take well under a millisecond.
+REGEX_TIMEOUT = 2.0
 
 
 @dataclass(slots=True)
@@ -210,7 +214,7 @@ class RuleSet:
                 words = pattern_anchor(plain)
                 self.anchors = None if words is None or self.anchors is None else self.anchors | words
             for pattern in rules.get("regex") or []:
-                self.regexes.append((node.id, re.compile(str(pattern), re.IGNORECASE), str(pattern),
+                self.regexes.append((node.id, _compile_regex(node.id, str(pattern)), str(pattern),
                                      regex_anchors(str(pattern))))
         self._pipeline = language if self.needs_pipeline else None
         from spacy.attrs import IDX, LENGTH, LOWER
@@ -285,9 +289,14 @@ class RuleSet:
                             break
                     else:
                         continue
-                for m in regex.finditer(text):
-                    if m.end() > m.start():
-                        found.append(Hit(node_id, "regex", pattern, m.start(), m.end()))
+                try:
+                    found += _regex_hits(node_id, regex, pattern, text)
+                except TimeoutError:
+                    raise CodebookError(
+                        f"code {node_id!r}: regex {pattern!r} took over {REGEX_TIMEOUT:g} s on one text of "
+                        f"{len(text):,} characters (starting {text[:40]!r}); rewrite it without nested or "
+                        "overlapping repeats, or remove it from the codebook."
+                    ) from None
         return found
 
     def _near_hits(self, node_id: str, within: int, left: list, right: list, lowers: list) -> list[Hit]:
@@ -298,16 +307,26 @@ class RuleSet:
         widest = max(b[1] - b[0] for b in right)
         out = []
         for a in sorted(left):
-            best = None
-            for j in range(bisect.bisect_left(starts, a[0] - within - widest), len(right)):
+            # The nearest occurrence on each side, scanning outwards from ``a`` and stopping once no farther
+            # one can be as near: the cost is the few occurrences around ``a``, not ``within``.
+            best = None  # (gap, index): ties go to the earlier occurrence
+            j0 = bisect.bisect_left(starts, a[0])
+            for j in range(j0, len(right)):
                 b = right[j]
-                if b[0] > a[1] + within:
+                if b[0] - a[1] > (within if best is None else best[0]):
                     break
                 gap = max(a[0], b[0]) - min(a[1], b[1])
-                if gap <= within and (best is None or gap < best[0]):
-                    best = (gap, b)
+                if gap <= within and (best is None or (gap, j) < best):
+                    best = (gap, j)
+            for j in range(j0 - 1, -1, -1):
+                b = right[j]
+                if a[0] - b[0] - widest > (within if best is None else best[0]):
+                    break
+                gap = max(a[0], b[0]) - min(a[1], b[1])
+                if gap <= within and (best is None or (gap, j) < best):
+                    best = (gap, j)
             if best is not None:
-                b = best[1]
+                b = right[best[1]]
                 term_a = self.terms[a[4]][tuple(lowers[a[0] : a[1]])]
                 term_b = self.terms[b[4]][tuple(lowers[b[0] : b[1]])]
                 out.append(Hit(node_id, "near", f"{term_a}~{term_b}", min(a[2], b[2]), max(a[3], b[3]),
@@ -365,6 +384,36 @@ class RuleSet:
                 node_hits.sort(key=_hit_order)
             coded[node_id] = (distinct + 0.1 * (len(node_hits) - distinct), node_hits)
         return coded
+
+
+def _regex_hits(node_id: str, regex, pattern: str, text: str) -> list[Hit]:
+    """The non-empty matches of ``regex`` in ``text``, all of them within :data:`REGEX_TIMEOUT` seconds
+    in all (``finditer``'s timeout would restart at every match)."""
+    import time
+
+    deadline = time.monotonic() + REGEX_TIMEOUT
+    hits, pos = [], 0
+    while pos <= len(text):
+        m = regex.search(text, pos, timeout=max(deadline - time.monotonic(), 0.001))
+        if m is None:
+            break
+        if m.end() > m.start():
+            hits.append(Hit(node_id, "regex", pattern, m.start(), m.end()))
+            pos = m.end()
+        else:
+            pos = m.end() + 1
+    return hits
+
+
+def _compile_regex(node_id: str, pattern: str):
+    """A rule regex compiled with the ``regex`` package (like ``re``, plus a time limit per search)."""
+    import regex
+
+    try:
+        return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
+    except (regex.error, OverflowError, RecursionError, ValueError) as exc:
+        raise CodebookError(f"code {node_id!r}: regex {pattern!r} does not compile ({exc}); fix it "
+                            "(`qualcode codebook check` lists every problem).") from None
 
 
 def _hit_order(hit: Hit) -> tuple:

@@ -59,11 +59,25 @@ def check_codings(frame, name: str = "codings"):
     for column in CODING_COLUMNS:
         if column not in frame.columns:
             frame[column] = None
-    try:
-        frame = frame.astype({"start": "int64", "end": "int64"})
-    except (TypeError, ValueError):
-        raise CodingsError(f"{name}: 'start' and 'end' must be whole numbers (character offsets).") from None
-    frame["score"] = frame["score"].astype("float64")
+    import numpy as np
+    import pandas as pd
+
+    for column in ("start", "end", "score"):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        if column == "score":
+            bad = values.isna() & frame[column].notna() & (frame[column].astype(str).str.strip() != "")
+            bad |= np.isinf(values)
+            what = "a number (or empty)"
+        else:
+            bad = ~np.isfinite(values) | (values != values.round())
+            what = "a whole number (a character offset)"
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise CodingsError(
+                f"{name}: row {row + 2}: {column} {str(frame[column].iloc[row])!r} is not {what}; fix the row, "
+                f"or write the file again with `qualcode code` ({int(bad.sum())} bad row(s) in all)."
+            )
+        frame[column] = values.astype("int64" if column != "score" else "float64")
     extra = [c for c in frame.columns if c not in CODING_COLUMNS]
     return frame[CODING_COLUMNS + extra]
 
@@ -85,7 +99,9 @@ def write_codings(frame: "pd.DataFrame", path: str | Path, *, force: bool = Fals
 
     def write(tmp: Path) -> None:
         if fmt == "csv":
-            frame.to_csv(tmp, index=False, encoding="utf-8")
+            from ..writers.cells import write_csv
+
+            write_csv(frame, tmp)
         elif fmt == "parquet":
             frame.to_parquet(tmp, index=False)
         elif fmt == "json":
@@ -105,6 +121,8 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
     >>> qualcode.read_codings_table(path).equals(codings)
     True
     """
+    import zipfile
+
     import pandas as pd
 
     path = Path(path)
@@ -125,6 +143,13 @@ def read_codings_table(path: str | Path) -> "pd.DataFrame":
             frame = pd.read_json(path, orient="records", dtype=False)
         else:
             frame = pd.read_excel(path, sheet_name=0)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
-        raise CodingsError(f"{path}: cannot read this {fmt} codings file ({exc}).") from None
+    except (ValueError, OSError, KeyError, TypeError, EOFError, pd.errors.ParserError, zipfile.BadZipFile) as exc:
+        raise CodingsError(f"{path}: cannot read this {fmt} codings file ({type(exc).__name__}: "
+                           f"{str(exc)[:200]}); write it again with `qualcode code`.") from None
+    except ImportError as exc:
+        raise CodingsError(f"{path}: reading .{fmt} needs a package that is not installed ({exc}).") from None
+    if fmt == "csv":
+        from ..writers.cells import unescape_frame
+
+        frame = unescape_frame(frame)
     return check_codings(frame, str(path))

@@ -22,8 +22,8 @@ from .manifest import (
 )
 from .model import Problem, Source, SourceMeta, Turn
 from .readers import READERS
-from ..textio import DEFAULT_MAX_BYTES
-from .turns import LabelResolver, label_lookup, split_labelled
+from ..textio import DEFAULT_MAX_BYTES, ambiguous_letters
+from .turns import LabelResolver, label_lookup, norm_label, split_labelled
 
 #: Group given to speakers when a folder has no participants.csv.
 UNGROUPED = "Ungrouped"
@@ -69,11 +69,14 @@ class ParticipantIndex:
     def add(self, pid: str, group: str, label: str | None = None) -> None:
         if pid not in self.rows:
             self.rows[pid] = {c: None for c in self.columns} | {"participant_id": pid, "group": group, "label": label or pid}
-            self._lookup = None
+            if self._lookup is not None:  # updated in place, as label_lookup would build it: ids win over labels
+                self._lookup.setdefault(norm_label(str(label or pid)), pid)
+                self._lookup[norm_label(pid)] = pid
 
     @property
     def lookup(self) -> dict[str, str]:
-        """Speaker label/id -> participant id over everyone (rebuilt only after additions)."""
+        """Speaker label/id -> participant id over everyone (built once, then kept up to date by :meth:`add`:
+        rebuilding it for each new speaker made a transcript of many speakers quadratic)."""
         if self._lookup is None:
             self._lookup = label_lookup(self.rows)
         return self._lookup
@@ -82,6 +85,24 @@ class ParticipantIndex:
         import pandas as pd
 
         return pd.DataFrame(list(self.rows.values()), columns=self.columns)
+
+
+def _check_inside(root: Path, path: Path) -> None:
+    """Refuse a file that is, or links to, something outside the transcripts folder (a symlink to
+    /etc/passwd must not flow into the outputs) or that is not a regular file (a FIFO would block)."""
+    import stat
+
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(root.resolve())
+        regular = stat.S_ISREG(target.stat().st_mode)
+    except (OSError, RuntimeError):
+        raise SourceFormatError(f"{path}: a broken link, or a link loop; remove it or copy the real file in.") from None
+    if not inside:
+        raise SourceFormatError(f"{path}: a link to {target}, outside the transcripts folder; qualcode reads only "
+                                "files inside the folder: copy the file in if you mean it.")
+    if not regular:
+        raise SourceFormatError(f"{path}: not a regular file (a pipe or a device); remove it from the folder.")
 
 
 def load_source(root: Path, meta: SourceMeta, people: ParticipantIndex, max_bytes: int) -> tuple[Source | None, list[Problem]]:
@@ -93,7 +114,9 @@ def load_source(root: Path, meta: SourceMeta, people: ParticipantIndex, max_byte
     problems: list[Problem] = []
     reader = READERS[path.suffix.lower()]
     try:
+        _check_inside(root, path)
         document = reader(path, meta, max_bytes)
+        problems += [Problem(meta.file, message, line, "warning") for line, message in document.warnings]
         meta, merged = merge_front_matter(meta, document.front_matter, meta.file)
         problems += merged
         message = check_method(meta)
@@ -117,7 +140,16 @@ def load_source(root: Path, meta: SourceMeta, people: ParticipantIndex, max_byte
         return None, problems + [Problem(meta.file, message + " The file was skipped.", line)]
     if meta.method is None:
         meta.method = "interview"
+    if document.encoding and document.encoding.lower().replace("_", "-") not in _UNICODE:
+        letters = ambiguous_letters(document.text, document.encoding)
+        if letters:  # the code page was a guess, and the guess changes letters: say which
+            problems.append(Problem(meta.file, f"not UTF-8: read as {document.encoding} (letters such as "
+                                    f"{' '.join(letters)}); if accented letters look wrong, re-save the file as UTF-8.",
+                                    severity="warning"))
     return Source(meta, document.text, turns, path, path.suffix.lower().lstrip("."), document.encoding), problems
+
+
+_UNICODE = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "ascii", "docx", "xlsx"}
 
 
 def _check_listed(meta: SourceMeta, people: ParticipantIndex) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import ManifestError
 from .model import METHODS, Problem, SourceMeta
-from ..textio import read_text
+from ..textio import read_text, yaml_cost_problem
 
 PARTICIPANTS_FILE = "participants.csv"
 SOURCES_FILE = "sources.csv"
@@ -56,8 +56,12 @@ def split_front_matter(text: str, file: str) -> tuple[dict, int]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
 
+    block = text[4 : end.start()]
+    costly = yaml_cost_problem(block)
+    if costly:
+        raise ManifestError(f"{file}:{costly[0] + 1}: front matter refused: {costly[1]}.")
     try:
-        fields = YAML(typ="safe", pure=True).load(text[4 : end.start()])
+        fields = YAML(typ="safe", pure=True).load(block)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1
@@ -103,7 +107,9 @@ def _read_csv(path: Path):
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ManifestError(f"{path}: not a readable CSV ({exc}); check quoting and commas.") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda col: col.str.strip())
+    from ..writers.cells import unescape_frame
+
+    return unescape_frame(frame.apply(lambda col: col.str.strip()))
 
 
 def read_participants(root: Path):

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import SourceFormatError
 from .manifest import split_front_matter
 from .model import SourceMeta
-from .safezip import open_zip, read_member
+from .safezip import check_xml_parts, open_zip
 from ..textio import check_size, normalise_newlines, read_text
 from .turns import RawTurn
 
@@ -29,6 +29,7 @@ class RawDocument:
     encoding: str | None = None
     first_line: int = 1  # line number of the text's first line in the file (after front matter)
     respondents: dict[str, str | None] = field(default_factory=dict)  # survey: id -> group column value
+    warnings: list[tuple[int | None, str]] = field(default_factory=list)  # (line, message): repaired, loaded
 
 
 def read_plain(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
@@ -47,7 +48,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def read_docx(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
     """``.docx``: paragraphs (and two-column table rows) in order; a bold leading run is a speaker label."""
     import docx
-    from docx.table import Table
+    from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
     check_size(path, max_bytes)
@@ -55,8 +56,7 @@ def read_docx(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
         names = set(zf.namelist())
         if "word/document.xml" not in names:
             raise SourceFormatError(f"{path}: a zip but not a Word document (no word/document.xml); re-save it as .docx.")
-        if b"<!DOCTYPE" in read_member(zf, "word/document.xml", str(path))[:4096].upper():
-            raise SourceFormatError(f"{path}: word/document.xml declares a DTD, which Word never writes; refusing it.")
+        check_xml_parts(zf, str(path), max_bytes)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises a zoo of errors on damaged packages
@@ -68,8 +68,11 @@ def read_docx(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
         if tag == "p":
             lines.append(_docx_paragraph(Paragraph(child, document)))
         elif tag == "tbl":
-            for row in Table(child, document).rows:
-                cells = [cell.text.strip() for cell in row.cells]
+            table = Table(child, document)
+            # The cells as written, one per <w:tc>: python-docx's row.cells repeats a cell once per column
+            # it spans (gridSpan) and walks vertical merges recursively, unbounded work on a crafted file.
+            for tr in child.tr_lst:
+                cells = [_Cell(tc, table).text.strip() for tc in tr.tc_lst]
                 cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]
                 if len(cells) >= 2 and len(cells[0]) <= 40 and "\n" not in cells[0]:
                     lines.append(f"{cells[0].rstrip(':')}: {' '.join(cells[1:])}")
@@ -147,15 +150,73 @@ def read_captions(path: Path, meta: SourceMeta, max_bytes: int) -> RawDocument:
     except (MalformedFileError, ValueError, IndexError) as exc:
         hint = "it must start with a WEBVTT line" if kind == "vtt" else "cues need an index and an 'a --> b' line"
         raise SourceFormatError(f"{path}: not a valid .{kind} caption file ({exc}); {hint}.") from None
+    captions, warnings = _keep_unreadable_cues(text, captions, kind)
     document = _caption_turns(captions, str(path))
     document.encoding = encoding
+    document.warnings = warnings
     document.turns = [_line_free(turn) for turn in document.turns]
     return document
 
 
+_TIME = r"(?:\d+:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(?:\s.*)?$")
+
+
+@dataclass
+class _Cue:
+    """A cue whose time line the caption library could not read: its words are kept."""
+
+    text: str
+    voice: str | None
+    start: str = ""
+    end: str = ""
+
+
+def _seconds(stamp: str) -> float:
+    parts = stamp.replace(",", ".").split(":")
+    return sum(float(p) * 60 ** i for i, p in enumerate(reversed(parts)))
+
+
+def _keep_unreadable_cues(text: str, captions: list, kind: str) -> tuple[list, list[tuple[int, str]]]:
+    """Put back, in file order, the cues whose time line is malformed (the caption library drops them and
+    their words would vanish), and warn about those and about cues that end before they start."""
+    blocks, line_no = [], 1
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.split("\n")
+        arrow = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if arrow is not None and any(line.strip() for line in lines[arrow + 1:]):
+            blocks.append((line_no + arrow, lines[arrow], lines[arrow + 1:]))
+        line_no += block.count("\n") + 2
+    readable = [b for b in blocks if _TIMING.match(b[1])]
+    warnings: list[tuple[int, str]] = []
+    for line, timing, _ in readable:
+        start, end = _TIMING.match(timing).groups()
+        if _seconds(end) < _seconds(start):
+            warnings.append((line, f"the cue ends before it starts ({timing.strip()}); its words were kept in "
+                                   "file order; fix the time."))
+    if len(readable) == len(blocks) or not readable:  # no readable time at all: not a caption file (an error)
+        return captions, warnings
+    if len(readable) != len(captions):  # cannot line the library's cues up with the file's: say so
+        warnings.append((blocks[0][0], f"{len(blocks) - len(captions)} cue(s) have a time line that cannot be read "
+                                       "and their words were left out; fix the 'start --> end' lines."))
+        return captions, warnings
+    merged, given = [], iter(captions)
+    for line, timing, body in blocks:
+        if _TIMING.match(timing):
+            merged.append(next(given))
+            continue
+        words = " ".join(line.strip() for line in body if line.strip())
+        voice = re.match(r"<v(?:\.[^ >]*)?\s+([^>]+)>", words)
+        words = html.unescape(re.sub(r"<[^>]+>", "", words)).strip()
+        merged.append(_Cue(words, voice.group(1).strip() if voice else None))
+        warnings.append((line, f"the cue time {timing.strip()!r} is malformed; its words were kept (without "
+                               "times) in file order; fix it as 'hh:mm:ss.mmm --> hh:mm:ss.mmm'."))
+    return merged, warnings
+
+
 def _line_free(turn: RawTurn) -> RawTurn:
     turn.line = None  # lines of the rebuilt text mean nothing in the caption file
-    turn.time_start, turn.time_end = str(turn.time_start), str(turn.time_end)
+    turn.time_start, turn.time_end = (str(turn.time_start) or None), (str(turn.time_end) or None)
     return turn
 
 
@@ -164,15 +225,17 @@ def _survey_frame(path: Path, max_bytes: int):
 
     if path.suffix.lower() == ".xlsx":
         check_size(path, max_bytes)
-        with open_zip(path, ".xlsx"):
-            pass
+        with open_zip(path, ".xlsx") as zf:
+            check_xml_parts(zf, str(path), max_bytes)
         try:
             return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl"), "xlsx"
         except Exception as exc:
             raise SourceFormatError(f"{path}: cannot read this workbook ({exc}); re-save it from Excel.") from None
     text, encoding = read_text(path, max_bytes)
+    from ..writers.cells import unescape_frame
+
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), encoding
+        return unescape_frame(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)), encoding
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise SourceFormatError(f"{path}: not a readable CSV ({exc}); check quoting and commas.") from None
 

@@ -50,7 +50,15 @@ def check_zip(zf: zipfile.ZipFile, name: str, limits: ZipLimits = ZipLimits()) -
             "it is not a document qualcode will open."
         )
     total = 0
+    seen: set[str] = set()
     for info in infos:
+        key = info.filename.replace("\\", "/")
+        if key in seen:  # which copy a reader uses differs between tools: refuse rather than guess
+            raise UnsafeArchiveError(
+                f"{name}: member {info.filename!r} appears twice in the archive; tools disagree on which copy "
+                "counts, so qualcode refuses it; re-export the file from the program that made it."
+            )
+        seen.add(key)
         problem = member_path_problem(info.filename)
         if problem:
             raise UnsafeArchiveError(
@@ -104,3 +112,37 @@ def read_member(zf: zipfile.ZipFile, name: str, archive: str) -> bytes:
         raise UnsafeArchiveError(f"{archive}: member {name!r} is missing from the archive.") from None
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise UnsafeArchiveError(f"{archive}: member {name!r} is corrupt ({exc}); re-export the file.") from None
+
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DTD_MARKERS = (b"<!doctype", b"<!entity")
+
+
+def check_xml_parts(zf: zipfile.ZipFile, archive: str, max_part_bytes: int) -> None:
+    """Refuse an Office package any of whose XML parts declares a DTD or entities (anywhere in the part,
+    in any part: ``[Content_Types].xml``, ``styles.xml``...), or inflates past ``max_part_bytes``.
+
+    Office applications never write a DTD; one is how entity-expansion and external-entity attacks
+    start. Parts are read in chunks, so the check holds at most one chunk in memory.
+    """
+    for info in zf.infolist():
+        if not info.filename.lower().endswith(_XML_SUFFIXES):
+            continue
+        if info.file_size > max_part_bytes:
+            raise UnsafeArchiveError(
+                f"{archive}: part {info.filename!r} inflates to {info.file_size / 1e6:.0f} MB of XML, over the "
+                f"{max_part_bytes / 1e6:.0f} MB limit; split the document, or raise the limit with --max-file-size."
+            )
+        tail = b""
+        try:
+            with zf.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    window = (tail + chunk).lower()
+                    if any(marker in window for marker in _DTD_MARKERS):
+                        raise UnsafeArchiveError(
+                            f"{archive}: part {info.filename!r} declares a DTD or entities, which Office never "
+                            "writes; refusing it (open and re-save the file in Word or Excel if you trust it)."
+                        )
+                    tail = chunk[-16:]
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:
+            raise UnsafeArchiveError(f"{archive}: part {info.filename!r} is corrupt ({exc}); re-export the file.") from None

@@ -35,6 +35,9 @@ def _norm(label: str) -> str:
     return " ".join(label.replace("\u00a0", " ").split()).strip("[]").strip().casefold()
 
 
+norm_label = _norm  # the form labels and ids are compared in
+
+
 def looks_like_label(label: str) -> bool:
     """Whether an unresolved ``label`` looks like a speaker label rather than the start of a sentence."""
     words = label.split()

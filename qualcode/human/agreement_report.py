@@ -83,14 +83,14 @@ def _xlsx(report, path: Path) -> None:
 
 
 def _md(report, path: Path) -> None:
-    from ..writers.tables import markdown
+    from ..writers.tables import markdown, md_text
 
-    parts = ["# Inter-coder agreement", "", *summary_lines(report), "", "## Agreement per code", "",
+    parts = ["# Inter-coder agreement", "", *map(md_text, summary_lines(report)), "", "## Agreement per code", "",
              markdown(table(report, percent=True)), "", "## Disagreements", ""]
     if report.disagreements.empty:
         parts.append("The coders agree on every unit.")
     for code, part in _disagreement_view(report).groupby("code", sort=False):
-        parts += [f"### {code}", "", markdown(part.drop(columns=["code"])), ""]
+        parts += [f"### {md_text(code)}", "", markdown(part.drop(columns=["code"])), ""]
     path.write_text("\n".join(str(p) for p in parts) + "\n", encoding="utf-8")
 
 
@@ -113,7 +113,8 @@ def write_agreement(report, path, fmt: str | None = None, *, force: bool = False
         second = disagreements_path(path)
         check_writable(path, force)
         check_writable(second, force)
-        first = atomic_write(path, lambda tmp: table(report).to_csv(tmp, index=False, encoding="utf-8"), force=force)
-        return [first, atomic_write(second, lambda tmp: report.disagreements.to_csv(tmp, index=False,
-                                                                                     encoding="utf-8"), force=force)]
+        from ..writers.cells import write_csv
+
+        first = atomic_write(path, lambda tmp: write_csv(table(report), tmp), force=force)
+        return [first, atomic_write(second, lambda tmp: write_csv(report.disagreements, tmp), force=force)]
     return [atomic_write(path, lambda tmp: AGREEMENT_WRITERS[fmt](report, tmp), force=force)]

@@ -84,16 +84,25 @@ def _read_table(path: Path):
     if path.suffix.lower() == ".xlsx":
         from ..corpus.safezip import open_zip
 
-        with open_zip(path, ".xlsx"):
-            pass
-        return pd.read_excel(path, dtype=str, keep_default_na=False)
+        from ..corpus.safezip import check_xml_parts
+
+        with open_zip(path, ".xlsx") as zf:
+            check_xml_parts(zf, str(path), 256 * 1024 * 1024)
+        try:
+            return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises ValueError, KeyError, TypeError... on a damaged workbook
+            raise CodingsError(f"{path}: cannot read this workbook ({type(exc).__name__}: {str(exc)[:200]}); "
+                               "open it in Excel and save it again, or export the codings as .csv.") from None
     from ..textio import read_text
 
     text, _ = read_text(path)
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CodingsError(f"{path}: not a readable CSV ({exc}).") from None
+    from ..writers.cells import unescape_frame
+
+    return unescape_frame(frame)
 
 
 def read_codings(path: str | Path, corpus: "Corpus", codebook: "Codebook", *, coder: str | None = None,
@@ -181,12 +190,26 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
     return frame, problems
 
 
+def _offset(value) -> int | None:
+    """A character offset: a whole number written as ``120`` or ``120.0``; ``100.9``, ``inf``, ``1e400``,
+    ``nan`` or text are not (never truncated, which would silently move the coding)."""
+    import math
+
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number != int(number):
+        return None
+    return int(number)
+
+
 def _span(record, text, has_offsets, line, problems, folded_cache, source_id):
     if has_offsets and str(record.get("start", "")).strip() != "":
-        try:
-            start, end = int(float(record["start"])), int(float(record["end"]))
-        except (TypeError, ValueError):
-            problems.append(f"row {line}: start/end {record.get('start')!r}/{record.get('end')!r} are not whole numbers.")
+        start, end = _offset(record.get("start")), _offset(record.get("end"))
+        if start is None or end is None:
+            problems.append(f"row {line}: start/end {record.get('start')!r}/{record.get('end')!r} are not whole numbers "
+                            "(character offsets such as 120); fix the row.")
             return None
         if not 0 <= start < end <= len(text):
             problems.append(f"row {line}: span {start}-{end} is outside source {source_id} (0-{len(text)}) or empty.")

@@ -269,11 +269,13 @@ def _survey_csv(source: ImportedSource, row: dict, groups: dict[str, str]) -> st
 
 
 def _csv(rows: list[dict], first: list[str]) -> str:
+    from ..writers.cells import escape_cell
+
     columns = list(first) + [c for c in dict.fromkeys(k for r in rows for k in r) if c not in first]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    writer.writerows({k: ("" if v is None else escape_cell(v)) for k, v in r.items()} for r in rows)
     return buffer.getvalue()
 
 

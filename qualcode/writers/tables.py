@@ -14,19 +14,27 @@ from ..output import atomic_write
 
 
 def _csv(frame, path: Path, title: str | None) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8")
+    from .cells import write_csv
+
+    write_csv(frame, path)  # text a spreadsheet would run as a formula gets a leading apostrophe
 
 
 def _json(frame, path: Path, title: str | None) -> None:
     frame.to_json(path, orient="records", force_ascii=False, indent=2)
 
 
+def md_text(value: str) -> str:
+    """Text as it goes into Markdown: ``< > &`` as entities, so a transcript's ``<script>`` or ``<img
+    onerror=...>`` shows as text in every Markdown viewer instead of running as raw HTML."""
+    return html.escape(str(value), quote=False)
+
+
 def markdown(frame) -> str:
-    """``frame`` as a GitHub-flavoured Markdown table (pipes escaped, newlines folded)."""
+    """``frame`` as a GitHub-flavoured Markdown table (HTML escaped, pipes escaped, newlines folded)."""
 
     def cell(value):
         if isinstance(value, str):
-            return value.replace("|", "\\|").replace("\n", " ")
+            return md_text(value).replace("|", "\\|").replace("\n", " ")
         return value
 
     return frame.map(cell).to_markdown(index=False) if len(frame.columns) else ""
@@ -38,8 +46,8 @@ def _notes(frame) -> list[str]:
 
 
 def _md(frame, path: Path, title: str | None) -> None:
-    text = (f"# {title}\n\n" if title else "") + markdown(frame) + "\n"
-    text += "".join(f"\n{note}\n" for note in _notes(frame))
+    text = (f"# {md_text(title)}\n\n" if title else "") + markdown(frame) + "\n"
+    text += "".join(f"\n{md_text(note)}\n" for note in _notes(frame))
     path.write_text(text, encoding="utf-8")
 
 
