@@ -117,7 +117,7 @@ def saturation(corpus: "Corpus", codebook: "Codebook | None" = None, *, order: s
 
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
-            run = apply_codebook(corpus, codebook, unit=unit)
+            run = apply_codebook(corpus, codebook, by="rules", unit=unit)
         notes += run.warnings
         codings = run.codings
         for measure, column in (("codes", "code_id"), ("subthemes", "subtheme_id")):

@@ -37,6 +37,34 @@ def check(codebook: CodebookFile, strict: Strict = False):
     )
 
 
+@codebook_app.command("test", epilog="Example: qualcode codebook test codebooks/social_prescribing.yaml")
+def test(
+    codebook: CodebookFile,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder "
+                                                                  "(default: the built-in model).")] = None,
+):
+    """Unit-test a codebook for coding by meaning: does each node code its own examples, which nodes are they
+    confused with, and does it code its exclude text? Exit code 1 if any node fails."""
+    from ..codebook.model import Codebook
+    from ..coding.booktest import codebook_test
+
+    book = Codebook.from_yaml(codebook)
+    report = codebook_test(book, model=str(model) if model else None)
+    for message in report.attrs["warnings"]:
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    shown = report.assign(coded=[f"{c}/{e}" for c, e in zip(report.coded, report.examples)],
+                          excludes_coded=[f"{c}/{e}" for c, e in zip(report.excludes_coded, report.excludes)],
+                          passes=report.passes.map({True: "yes", False: "NO"}))
+    print_frame(shown[["code_id", "coded", "mean_score", "confused_with", "excludes_coded", "passes"]])
+    for row in report[~report.passes].itertuples():
+        console.print(f"{row.code_id}: {row.advice}", highlight=False, soft_wrap=True)
+    failed = int((~report.passes).sum())
+    console.print(f"{len(report) - failed} of {len(report)} node(s) pass (model {report.attrs['model']}).",
+                  highlight=False, soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
 @codebook_app.command("show", epilog="Example: qualcode codebook show codebooks/social_prescribing.yaml")
 def show(
     codebook: CodebookFile,

@@ -111,6 +111,8 @@ def run(
     codebook: Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML file (default: the "
                                                                             "project's, when the folder has one).")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if missing).")] = ...,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder to "
+                                                                  "code by meaning with.")] = None,
     unit: Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn, paragraph or sentence.")] = "turn",
     include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate codes too.")] = False,
@@ -142,9 +144,6 @@ def run(
     report_by = [b for b in by or [] if b not in CODING_METHODS] or None
     if len(set(methods)) > 1:
         raise typer.BadParameter(f"choose one coding method, not {' and '.join(dict.fromkeys(methods))}.", param_hint="--by")
-    if methods and methods[0] == "meaning":
-        raise typer.BadParameter("coding by meaning is not in this version of qualcode; use --by rules (the default).",
-                                 param_hint="--by")
     options = {}
     if engine == "dask":
         from ..dask.engine import require_dask
@@ -159,7 +158,8 @@ def run(
         raise typer.BadParameter("--scheduler and --workers go with --engine dask.", param_hint="--engine")
     with progress_bar("qualcode run" if engine == "local" else "qualcode run on Dask") as progress, _warnings_printed():
         result = run_pipeline(
-            folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
+            folder, codebook, output, force=force, by=methods[0] if methods else "both", model=str(model) if model else None, unit=unit,
+            include_researchers=include_researchers,
             include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
             max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
             engine=engine, report_by=report_by, **options,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import CodebookError
 from ..output import write_text
-from .schema import CHILD_KEYS
+from .schema import CHILD_KEYS, DEFAULT_MEANING_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Node:
     guid: str | None = None
     color: str | None = None
     codable: bool = True  # False: a grouping node people do not code to (REFI-QDA ``isCodable``)
+    threshold: float | None = None  # the similarity coding by meaning needs here (None: the book's)
     line: int | None = None
 
     @property
@@ -227,6 +228,7 @@ class Codebook:
                     guid=str(item["guid"]) if item.get("guid") else None,
                     color=str(item["color"]) if item.get("color") else None,
                     codable=item.get("codable", True) is not False,
+                    threshold=float(item["threshold"]) if item.get("threshold") is not None else None,
                     line=item.lc.line + 1 if hasattr(item, "lc") else None,
                 )
                 self.nodes[node_id] = node
@@ -245,6 +247,12 @@ class Codebook:
     @property
     def version(self) -> str:
         return str(self.document.get("version") or "")
+
+    @property
+    def threshold(self) -> float:
+        """The similarity a segment needs to be coded by meaning, for nodes that set none (``threshold:``)."""
+        value = self.document.get("threshold")
+        return DEFAULT_MEANING_THRESHOLD if value is None else float(value)
 
     @property
     def description(self) -> str:

@@ -9,8 +9,10 @@ Columns::
 ``start``/``end`` index the source's normalised text (``text == corpus.text(source_id)[start:end]``).
 ``code``/``theme``/``subtheme`` hold labels; ``code_id`` is the most specific node coded (a theme,
 sub-theme or code), and ``theme_id``/``subtheme_id`` its ancestors at the first two levels.
-``coder`` is ``rules@<codebook version>``, a person's name, or ``model@<hash>``; ``origin`` is
-``rule``, ``human`` or ``model``. ``evidence`` lists matched terms with their offsets. ``codebook`` is
+``coder`` is ``rules@<codebook version>``, a person's name, ``model@<hash>`` (the Suggester) or
+``meaning:<embedding model>@<codebook version>``; ``origin`` is ``rule``, ``human``, ``model`` or ``meaning``.
+``evidence`` lists matched terms with their offsets, or for ``meaning`` the codebook sentence the excerpt
+was closest to and the similarity. ``codebook`` is
 the name of the codebook that coded the row and ``number`` its theme's or sub-theme's number there
 (``"2"``, ``"2.3"``): reports made without the codebook number themes from it.
 """
@@ -32,7 +34,7 @@ CODING_COLUMNS = [
     "code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme", "coder", "origin", "score", "evidence",
     "codebook_version", "codebook", "number",
 ]
-ORIGINS = ("rule", "human", "model")
+ORIGINS = ("rule", "human", "model", "meaning")
 #: The group shown for codings whose participant has none (reports list it last).
 NO_GROUP = "(no group)"
 #: Columns a codings file must have for theme tables and exports to work.

@@ -312,7 +312,7 @@ def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "
 
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
-            run = apply_codebook(corpus.subset(list(dict.fromkeys(segments.source_id))), codebook, unit=unit)
+            run = apply_codebook(corpus.subset(list(dict.fromkeys(segments.source_id))), codebook, by="rules", unit=unit)
         notes += run.warnings
         coded = set(run.codings.segment_id)
         keep = ~segments.segment_id.isin(coded)

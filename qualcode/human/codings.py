@@ -232,14 +232,16 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
 
 
 def _origin(stated, coder: str) -> str:
-    """``human``, unless the row says ``rule``/``model`` (an ``origin`` column) or the coder is ``rules@...``/``model@...``
+    """``human``, unless the row says ``rule``/``model``/``meaning`` (an ``origin`` column) or the coder is ``rules@...``,
+    ``model@...`` or ``meaning:...``
     (how qualcode names its own coders), so rule codings read back from a file or a REFI project stay rule codings."""
     from ..coding.table import ORIGINS
 
     stated = str(stated or "").strip().lower()
     if stated in ORIGINS:
         return stated
-    return "rule" if coder.startswith("rules@") else "model" if coder.startswith("model@") else "human"
+    return ("rule" if coder.startswith("rules@") else "model" if coder.startswith("model@")
+            else "meaning" if coder.startswith("meaning:") else "human")
 
 
 def _offset(value) -> int | None:

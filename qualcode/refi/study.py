@@ -75,7 +75,7 @@ def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variabl
     codes and codings, and annotations, each with its coder and time; ``.users`` maps every user to its GUID.
     Give both back to :func:`write_qdpx` (``memos=``, ``users=``) to export the project without loss.
 
-    ``codings`` is an ordinary codings table (``origin`` human, or rule/model for ``rules@``/``model@``
+    ``codings`` is an ordinary codings table (``origin`` human, or rule/model/meaning for ``rules@``/``model@``/``meaning:``
     coders). The import's problems are at the front of ``corpus.problems``.
 
     >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")

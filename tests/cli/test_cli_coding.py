@@ -13,7 +13,7 @@ MINIMAL = str(ROOT / "codebooks" / "minimal.yaml")
 
 def test_code_writes_codings_and_prints_the_report(tmp_path):
     out = tmp_path / "codings.csv"
-    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "-o", str(out)])
+    result = runner.invoke(app, ["code", str(SAMPLE), "-c", MINIMAL, "--by", "rules", "-o", str(out)])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
     assert len(frame) > 50 and set(frame.theme_id) == {"access", "benefits"}

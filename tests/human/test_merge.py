@@ -49,7 +49,7 @@ def test_merge_refuses_rows_without_a_coder_or_with_a_bad_origin(tables):
     rules, a, _ = tables
     with pytest.raises(CodingsError, match="have no coder"):
         merge_codings(rules, a.assign(coder=None))
-    with pytest.raises(CodingsError, match="origin 'person' is not rule, human or model"):
+    with pytest.raises(CodingsError, match="origin 'person' is not rule, human, model or meaning"):
         merge_codings(a.assign(origin="person"))
 
 
@@ -83,8 +83,8 @@ def invoke(*args):
 
 def test_code_with_merges_suggestions_and_human_codings(tmp_path, tables):
     out = tmp_path / "all.csv"
-    result = invoke("code", SAMPLE, "-c", BOOK, "--with", HUMAN / "coder_a.csv", "--with", HUMAN / "coder_b.csv",
-                    "-o", out)
+    result = invoke("code", SAMPLE, "-c", BOOK, "--by", "rules", "--with", HUMAN / "coder_a.csv",
+                    "--with", HUMAN / "coder_b.csv", "-o", out)
     assert result.exit_code == 0, result.output
     assert "coder_a (human)" in result.output
     merged = qualcode.read_codings_table(out)
