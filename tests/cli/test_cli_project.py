@@ -33,7 +33,7 @@ def study(tmp_path_factory):
 
 def test_review_memo_undo_history_in_the_cli(study, tmp_path):
     status = invoke("status", study)
-    assert status.exit_code == 0 and "codings by origin: rule 953" in status.output
+    assert status.exit_code == 0 and "codings by origin: meaning " in status.output and ", rule 953" in status.output
     assert "Pending review per code" in status.output
     accepted = invoke("accept", study, "--code", "buddying", "--min-score", "3", "--coder", "alice")
     assert accepted.exit_code == 0, accepted.output

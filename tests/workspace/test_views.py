@@ -3,6 +3,10 @@ overlaps as stacked bands, colours that cannot inject CSS."""
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
+
 import qualcode
 from qualcode.workspace import views
 
@@ -50,11 +54,14 @@ def test_a_coding_across_two_turns_is_drawn_in_both():
 
 
 def test_colours_come_from_the_codebook_and_nothing_else_reaches_css():
-    book = qualcode.Codebook.from_string(
-        "name: t\nversion: '1'\nthemes:\n"
-        "  - id: a\n    label: A\n    color: '#AABBCC'\n"
-        "  - id: b\n    label: B\n    color: 'red;background:url(http://x)'\n"
-    )
+    text = ("name: t\nversion: '1'\nthemes:\n"
+            "  - id: a\n    label: A\n    color: '#AABBCC'\n"
+            "  - id: b\n    label: B\n    color: 'red;background:url(http://x)'\n")
+    with pytest.raises(qualcode.CodebookError, match="color"):  # the codebook check refuses it first
+        qualcode.Codebook.from_string(text)
+    book = qualcode.Codebook.from_string(text.replace("'red;background:url(http://x)'", "'#000000'"))
+    # and were one to get past the check, the page would still not put it into CSS
+    book.nodes["b"] = dataclasses.replace(book.nodes["b"], color="red;background:url(http://x)")
     colour = views.colours(book)
     assert colour["a"] == "#aabbcc"
     assert colour["b"].startswith("#") and len(colour["b"]) == 7
