@@ -36,6 +36,7 @@ from .errors import (
     NotCodingsTableError,
     NotFittedError,
     OutputExistsError,
+    ProjectError,
     QualcodeError,
     SourceFormatError,
     UnsafeArchiveError,
@@ -59,6 +60,7 @@ _LAZY = {
     "compare": "qualcode.analysis.compare",
     **{name: "qualcode.corpus.attributes" for name in ("with_attributes", "attribute_table")},
     **{name: "qualcode.reports.queries" for name in ("export_search", "export_words", "export_compare")},
+    "Project": "qualcode.project",
 }
 #: Submodules reachable as attributes after ``import qualcode`` (imported on first use).
 _SUBMODULES = {"plots": "qualcode.reports.plots", "queries": "qualcode.analysis.queries",
@@ -107,6 +109,8 @@ __all__ = [
     "NotCodingsTableError",
     "NotFittedError",
     "OutputExistsError",
+    "Project",
+    "ProjectError",
     "QualcodeError",
     "SourceFormatError",
     "UnsafeArchiveError",

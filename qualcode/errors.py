@@ -49,6 +49,14 @@ class OutputExistsError(QualcodeError):
     """An output would overwrite an existing file; pass ``force=True`` (``--force``) to allow it."""
 
 
+class ProjectError(QualcodeError):
+    """A project database cannot be opened or changed (not a project, newer, damaged, read-only, conflict)."""
+
+
+class ProjectConflictError(ProjectError):
+    """A change was refused because someone else changed the same coding since the caller looked."""
+
+
 class NotFittedError(QualcodeError, ValueError, AttributeError):
     """An estimator was used before ``fit`` (like scikit-learn's NotFittedError)."""
 
@@ -68,3 +76,7 @@ def listing(options: list[str], limit: int = 15) -> str:
     """``a, b, c`` cut to ``limit`` names with how many there are in all; ``none`` for no options."""
     shown = ", ".join(options[:limit])
     return shown + (f", ... ({len(options)} in all)" if len(options) > limit else "") if options else "none"
+
+
+class WorkspaceError(QualcodeError):
+    """The browser workspace cannot start (the port is in use, the folder is not a project)."""

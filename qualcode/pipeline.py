@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .codebook.model import Codebook
 
 
-def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Path, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
+def run(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: str | Path, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
         include_candidates: bool = False, long_turn_words: int = 200, jobs: int = 1, strict: bool = False,
         max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
         progress: "Callable[[int, int, str], None] | None" = None, engine: str = "local",
@@ -37,6 +37,12 @@ def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Pa
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
     reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.
+
+    When ``folder`` holds a project (``qualcode init``, :class:`qualcode.Project`), the run uses the project's
+    codebook (``codebook=None``; a different one is checked and adopted as ``Project.set_codebook`` does), stores
+    the new machine codings in the project (re-anchoring people's codings on changed sources), and reports
+    from :meth:`~qualcode.Project.analysis_codings`: suggestions nobody rejected, accepted codings and hand
+    codings, each with its ``coding_id`` and ``status``.
 
     ``engine="dask"`` runs the job on a Dask cluster (:func:`qualcode.dask.run.run_dask`, which takes
     ``scheduler``, ``client``, ``workers``, ``batch_mb`` and ``log``) and writes :data:`qualcode.dask.run.OUTPUTS`;
@@ -54,10 +60,18 @@ def run(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Pa
     if report_by:
         raise QualcodeError("report_by (--by ATTRIBUTE) works with the local engine: the Dask codings dataset holds no "
                             "attribute columns. Run the breakdowns afterwards with `qualcode themes --by`.")
+    from .project import has_project
+
+    if has_project(folder):
+        raise QualcodeError(f"{folder} holds a project (people's decisions and hand codings), which a run with "
+                            "--engine dask does not read yet; run it on this machine (--jobs N), or copy the "
+                            "transcripts without qualcode-project.db to run them on Dask.")
+    if codebook is None:
+        raise QualcodeError("give the codebook (-c codebook.yaml).")
     return entry(engine, "run")(folder, codebook, out_dir, **options, **dask_options)
 
 
-def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: str | Path, *, force: bool = False,
+def run_local(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: str | Path, *, force: bool = False,
               unit: str = "turn", include_researchers: bool = False, include_candidates: bool = False,
               long_turn_words: int = 200, jobs: int = 1, strict: bool = False, max_file_size: int = 50 * 1024 * 1024,
               title: str | None = None, study: str | None = None,
@@ -71,6 +85,7 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
     from .coding.coder import apply_codebook
     from .corpus.loading import load_corpus
     from .corpus.segments import check_unit
+    from .project import find_project
 
     def step(name: str) -> None:
         if progress:
@@ -79,7 +94,15 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
     out_dir = Path(out_dir)
     check_unit(unit)
     planned = check_outputs(out_dir, force, {**OUTPUTS, **by_outputs(report_by)})
-    book = codebook if isinstance(codebook, Codebook) else Codebook.from_yaml(codebook)
+    project = find_project(folder)
+    if project is None and codebook is None:
+        raise QualcodeError(f"{folder} has no project, so give the codebook (-c codebook.yaml), or make a project "
+                            f"with `qualcode init {folder} -c codebook.yaml`.")
+    book = codebook if isinstance(codebook, Codebook) or codebook is None else Codebook.from_yaml(codebook)
+    if project is not None:
+        if book is not None and book.to_string() != project.codebook.to_string():
+            project.set_codebook(book)
+        book = project.codebook
     make_output_folder(out_dir)
     step("read")
     corpus = load_corpus(folder, strict=strict, max_file_size=max_file_size)
@@ -88,15 +111,20 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook", out_dir: st
     step("code")
     coded = apply_codebook(corpus, book, unit=unit, include_researchers=include_researchers,
                            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs)
+    codings = coded.codings
+    if project is not None:
+        with project:
+            project.refresh(corpus, codings)
+            codings = project.analysis_codings()
     step("tables")
-    tables = prepare(coded.codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name,
+    tables = prepare(codings, book, corpus.summary(), title=title, study=study or Path(folder).resolve().name,
                      report_by=report_by, participants=corpus if report_by else None)
     remove_stale_temporaries(out_dir, [path.name for path in planned.values()])  # of runs killed before
     with StagedFolder(out_dir) as staging:  # the old set of outputs, or the new one: never a mix
         staged = {name: staging / path.name for name, path in planned.items()}
         write_outputs(tables, staged, force=force, step=step, jobs=jobs)
     written = dict(planned)
-    return RunResult(written, corpus, coded.codings, tables["themes"], coded.report(), list(coded.warnings),
+    return RunResult(written, corpus, codings, tables["themes"], coded.report(), list(coded.warnings),
                      list(corpus.problems))
 
 

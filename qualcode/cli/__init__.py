@@ -11,7 +11,10 @@ Exit codes: 0 success; 1 error (nothing or not everything was produced); 2 bad u
 
 from __future__ import annotations
 
-from . import agreement_cmds, codebook_cmds, coding_cmds, corpus_cmds, discovery_cmds, query_cmds, refi_cmds, report_cmds  # noqa: F401  (registers commands)
+from . import (  # noqa: F401  (registers commands)
+    agreement_cmds, codebook_cmds, coding_cmds, corpus_cmds, discovery_cmds, project_cmds, query_cmds, refi_cmds, report_cmds,
+    workspace_cmds,
+)
 from .app import app, sub_app  # noqa: F401
 from .common import EXIT_ERROR, EXIT_SKIPPED  # noqa: F401
 

@@ -32,8 +32,11 @@ IncludeResearchers = Annotated[bool, typer.Option(help="Count interviewer/facili
 @app.command(epilog="Example: qualcode agreement coder_a.csv coder_b.csv --corpus transcripts_sample/ "
                     "-c codebooks/social_prescribing.yaml -o agreement.docx")
 def agreement(
-    files: Annotated[list[Path], typer.Argument(help="One codings file per coder (human-codings or codings tables).")],
-    corpus_folder: Annotated[Path, typer.Option("--corpus", help="Folder of the transcripts that were coded.")],
+    files: Annotated[Optional[list[Path]], typer.Argument(help="One codings file per coder (human-codings or codings "
+                                                                "tables); none when --corpus holds a project.")] = None,
+    corpus_folder: Annotated[Path, typer.Option("--corpus", help="Folder of the transcripts that were coded (with a "
+                                                                 "project and no files: each coder's accepted and "
+                                                                 "hand codings there).")] = ...,
     codebook: OptionalCodebook = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Report: .docx, .xlsx, .csv or .md.")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="docx, xlsx, csv or md (default: from -o).")] = None,
@@ -59,7 +62,14 @@ def agreement(
             check_writable(disagreements_path(output), force)
     book = Codebook.from_yaml(codebook) if codebook else None
     corpus = load(corpus_folder, strict, max_file_size)
-    tables = read_files(files, corpus, book, strict)
+    if files:
+        tables = read_files(files, corpus, book, strict)
+    else:
+        from ..project import Project
+
+        with Project(corpus_folder) as project:  # each coder's accepted and hand codings are their codings
+            book = book or project.codebook
+            tables = [project.analysis_codings(coder=name) for name in project.coders()]
     report = compute(tables, corpus, unit, level=level, codebook=book, include_researchers=include_researchers)
     for note in report.notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
@@ -82,8 +92,10 @@ def agreement(
                     "-c codebooks/social_prescribing.yaml -o suggestions.csv")
 def suggest(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
-    train: Annotated[list[Path], typer.Option("--train", help="Human codings to learn from (repeatable).")],
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")],
+    train: Annotated[Optional[list[Path]], typer.Option("--train", help="Human codings to learn from (repeatable; "
+                                                                        "default: the project's decisions).")] = None,
+    codebook: Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML file (default: the "
+                                                                              "project's).")] = None,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Suggestions: .csv, .parquet, .xlsx or .json.")] = None,
     scores: Annotated[Optional[Path], typer.Option("--scores", help="Also write the cross-validated scores per code (csv, xlsx, md, ...).")] = None,
     unit: Unit = "turn",
@@ -113,12 +125,22 @@ def suggest(
     if scores is not None:
         table_format(scores, None)
         check_writable(scores, force)
-    book = Codebook.from_yaml(codebook)
     corpus = load(folder, strict, max_file_size)
-    training = merge_codings(*read_files(train, corpus, book, strict), corpus=corpus)
+    negatives = None
+    if train:
+        if codebook is None:
+            raise typer.BadParameter("give the codebook (-c) the training codings were made with.", param_hint="-c")
+        book = Codebook.from_yaml(codebook)
+        training = merge_codings(*read_files(train, corpus, book, strict), corpus=corpus)
+    else:
+        from ..project import Project
+
+        with Project(folder) as project:  # trains on decisions: accepted (and hand) codings positive, rejected negative
+            book = Codebook.from_yaml(codebook) if codebook else project.codebook
+            training, negatives = project.training_codings()
     with progress_bar("Learning codes") as progress:
         model, suggestions = run(
-            corpus, training, book, all_sources=all_sources, progress=progress, random_state=random_state, unit=unit,
+            corpus, training, book, all_sources=all_sources, progress=progress, negatives=negatives, random_state=random_state, unit=unit,
             level=level, threshold=threshold, min_examples=min_examples, n_splits=folds, rule_features=rule_features,
             include_researchers=include_researchers,
         )

@@ -82,8 +82,20 @@ def export_qdpx(
         raise typer.BadParameter("--codings needs the codebook they use (-c/--codebook).")
     book = Codebook.from_yaml(codebook) if codebook else None
     corpus = load(folder, strict, max_file_size)
-    table, problems = read_codings_files(codings, corpus, book)
+    from ..project import find_project
+
+    project = None if codings else find_project(folder)
     memos, users = read_study_extras(folder)  # memos.csv and users.csv of an imported project, if any
+    if project is not None:  # the project's codings per coder (accepted and hand codings are the person's), its memos
+        with project:
+            book = book or project.codebook
+            table, problems, memos = project.analysis_codings(), [], project.memos()
+        # the project's journal entries go out as journal Notes, titled with their coder and date (REFI-QDA keeps
+        # a project memo with no title as the project's one description, which would merge the entries)
+        journal = (memos["kind"] == "project") & (memos["target"].fillna("") == "")
+        memos.loc[journal, "target"] = "Journal: " + memos.loc[journal, "coder"] + ", " + memos.loc[journal, "created"]
+    else:
+        table, problems = read_codings_files(codings, corpus, book)
     report = write_qdpx(corpus, book, table, output, force=force, name=name, memos=memos, users=users, positions=positions)
     report.problems[:0] = problems
     _print(report, corpus)

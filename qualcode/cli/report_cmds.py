@@ -23,7 +23,9 @@ from .common import (
     wrote,
 )
 
-CodingsFile = Annotated[Path, typer.Argument(help="Codings table (.csv, .parquet, .xlsx or .json) from `qualcode code` or `run`.")]
+CodingsFile = Annotated[Path, typer.Argument(help="Codings table (.csv, .parquet, .xlsx or .json) from `qualcode code` or "
+                                                  "`run`, or a project folder (`qualcode init`): its codings with every "
+                                                  "decision applied.")]
 CodebookOpt = Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML: theme order, definitions, retired codes.")]
 CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Transcripts folder: group sizes for the percentages (and the study summary).")]
 SummaryOpt = Annotated[Optional[Path], typer.Option("--summary", help="Study summary file (from `qualcode summary`) for the group sizes.")]
@@ -51,16 +53,30 @@ def _warnings_printed():
                 err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
 
-def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float,
-            by=None):
+def _codings(codings: Path, codebook: Path | None):
+    """The codings table and codebook: from a file (and -c), or from a project folder (its codings with every
+    decision applied, and its codebook unless -c is given)."""
     from ..codebook.model import Codebook
     from ..coding.table import read_codings_table
+
+    book = Codebook.from_yaml(codebook) if codebook else None
+    if not codings.is_dir():
+        return read_codings_table(codings), book
+    from ..project import Project
+
+    with Project(codings) as project:
+        return project.analysis_codings(), book or project.codebook
+
+
+def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float,
+            by=None):
     from ..analysis.selection import read_summary
 
     if corpus is not None and summary is not None:
         raise typer.BadParameter("give --corpus or --summary, not both", param_hint="--summary")
-    book = Codebook.from_yaml(codebook) if codebook else None
-    frame = read_codings_table(codings)
+    frame, book = _codings(codings, codebook)
+    if codings.is_dir() and corpus is None and summary is None:
+        corpus = codings  # a project folder is the transcripts folder too
     participants = None
     if summary is not None:
         participants = read_summary(summary)
@@ -84,8 +100,9 @@ def _notes(table) -> None:
                     "Example: qualcode run big_corpus/ -c codebook.yaml -o out/ --engine dask")
 def run(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YAML file.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if missing).")],
+    codebook: Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML file (default: the "
+                                                                            "project's, when the folder has one).")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if missing).")] = ...,
     unit: Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn, paragraph or sentence.")] = "turn",
     include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate codes too.")] = False,
@@ -214,15 +231,12 @@ def matrix(
     force: Force = False,
 ):
     """The framework matrix: participants (or sources) by themes (or sub-themes), cells with the coded excerpts."""
-    from ..codebook.model import Codebook
-    from ..coding.table import read_codings_table
     from ..reports.exports import export_matrix
     from ..analysis.matrix import check_options, framework_matrix
 
     check_options(rows, columns, cells)
     with _warnings_printed():
-        book = Codebook.from_yaml(codebook) if codebook else None
-        frame = read_codings_table(codings)
+        frame, book = _codings(codings, codebook)
         if output is None:
             if format not in (None, "table"):
                 raise typer.BadParameter("give -o/--output with --format", param_hint="--output")

@@ -272,8 +272,9 @@ def _parent_for(book: Codebook, parent_id: str | None):
 # -- the edits -----------------------------------------------------------------------------------
 def add_node(book: Codebook, node_id: str, label: str, *, parent: str | None = None, definition: str | None = None,
              keywords: "list[str] | tuple[str, ...]" = (), origin: str = "deductive", status: str = "active",
-             reason: str, author: str | None = None, date: "dt.date | None" = None, version: str | None = None) -> Codebook:
-    """Add a node: a theme (``parent=None``) or a child of ``parent``.
+             reason: str, author: str | None = None, date: "dt.date | None" = None, version: str | None = None,
+             examples: "list[str] | tuple[str, ...]" = ()) -> Codebook:
+    """Add a node: a theme (``parent=None``) or a child of ``parent`` (``examples``: passages that show it).
 
     >>> new = qualcode.add_node(codebook, "transport", "Transport", parent="getting-on", keywords=["bus", "taxi"],
     ...                         reason="Raised by five clients", author="A. Researcher")
@@ -286,7 +287,8 @@ def add_node(book: Codebook, node_id: str, label: str, *, parent: str | None = N
     _parent_for(book, parent)
     document = _copy(book)
     siblings = document["themes"] if parent is None else _children_list(_find(document, parent, book)[0])
-    _append(siblings, _new_node(node_id, label, definition=definition, origin=origin, status=status, keywords=keywords))
+    _append(siblings, _new_node(node_id, label, definition=definition, origin=origin, status=status, keywords=keywords,
+                                examples=examples))
     where = "as a theme" if parent is None else f"under {parent!r}"
     return _finish(book, document, f"Added {node_id!r} ({label}) {where}.", reason, author, date, version)
 

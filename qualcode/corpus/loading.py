@@ -13,7 +13,9 @@ from pathlib import Path
 
 from ..errors import QualcodeError, SourceFormatError
 from .manifest import (
+    BACKUP_FOLDER,
     PARTICIPANTS_FILE,
+    PROJECT_FILES,
     SOURCES_FILE,
     check_method,
     merge_front_matter,
@@ -44,6 +46,8 @@ def discover_files(root: Path) -> list[str]:
     for path in root.rglob("*"):
         rel = path.relative_to(root)
         if any(part.startswith((".", "~$", "_")) for part in rel.parts):
+            continue
+        if path.name in PROJECT_FILES or rel.parts[0] == BACKUP_FOLDER:
             continue
         if not path.is_file() or path.suffix.lower() not in READERS:
             continue

@@ -16,6 +16,11 @@ from ..textio import read_text, yaml_cost_problem
 
 PARTICIPANTS_FILE = "participants.csv"
 SOURCES_FILE = "sources.csv"
+#: The project database (issue 16) and SQLite's companion files: never read as sources.
+PROJECT_FILE = "qualcode-project.db"
+#: Where ``qualcode project backup`` puts backups by default (inside the sources folder, never read as sources).
+BACKUP_FOLDER = "qualcode-backups"
+PROJECT_FILES = (PROJECT_FILE, PROJECT_FILE + "-wal", PROJECT_FILE + "-shm", PROJECT_FILE + "-journal")
 MANIFEST_COLUMNS = (
     "file", "source_id", "method", "participants", "date", "wave", "researchers", "aliases",
     "id_column", "group_column", "question_columns",

@@ -120,8 +120,12 @@ class Suggester:
             units = units[~units.is_researcher]
         return units.reset_index(drop=True)
 
-    def fit(self, corpus, codings, codebook=None, *, progress=None):
+    def fit(self, corpus, codings, codebook=None, *, progress=None, negatives=None):
         """Learn from ``codings`` (a codings table, e.g. from :func:`qualcode.read_codings`) over ``corpus``.
+
+        ``negatives`` (a codings table, e.g. the codings people rejected in a project): their units are
+        negative examples of their codes unless a coding in ``codings`` covers them too; their sources join
+        the training sources, so a source where people only rejected suggestions still teaches the model.
 
         With a ``codebook`` (and ``rule_features=True``), whether each node's rules match a unit is a
         feature too, so the model learns where the coders follow the rules and where they do not.
@@ -144,6 +148,8 @@ class Suggester:
             raise CodingsError(f"training codings name source(s) not in the corpus: {', '.join(unknown[:5])}; "
                                "check the transcripts folder.")
         coded_sources = set(codings.source_id)
+        if negatives is not None and len(negatives):
+            coded_sources |= set(negatives.source_id.astype(str)) & set(corpus.source_ids)
         sources = [s for s in corpus.source_ids if s in coded_sources]
         if len(sources) < 2:
             raise CodingsError(
@@ -474,12 +480,12 @@ def _code_info(codings, level: str) -> dict[str, dict]:
     return info
 
 
-def suggest(corpus, training, codebook=None, *, all_sources: bool = False, progress=None, **params):
+def suggest(corpus, training, codebook=None, *, all_sources: bool = False, progress=None, negatives=None, **params):
     """Fit a :class:`Suggester` on ``training`` codings and suggest codes; return ``(suggester, suggestions)``.
 
     Suggestions cover the sources the training codings do not touch (people coded the others), or every
     source with ``all_sources=True``. ``params`` go to :class:`Suggester`.
     """
-    suggester = Suggester(**params).fit(corpus, training, codebook, progress=progress)
+    suggester = Suggester(**params).fit(corpus, training, codebook, progress=progress, negatives=negatives)
     skip = None if all_sources else training
     return suggester, suggester.predict(corpus, skip_sources=skip)
