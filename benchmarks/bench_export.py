@@ -45,7 +45,7 @@ def codings_file(folder: Path, codebook: Path, count: int) -> Path:
     frames, total, step = [], 0, 50
     ids = corpus.source_ids
     for i in range(0, len(ids), step):
-        part = qualcode.code(corpus.subset(ids[i : i + step]), book)
+        part = qualcode.code(corpus.subset(ids[i : i + step]), book, by="rules")  # as measured before coding by meaning
         frames.append(part)
         total += len(part)
         if total >= count:
