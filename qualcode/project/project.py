@@ -661,6 +661,32 @@ class Project:
                        expected=None)
         return coding_id
 
+    def code_many(self, spans, code_id: str, *, coder: str, memo: str | None = None,
+                  what: str | None = None) -> list[str]:
+        """``coder`` codes every ``(source_id, start, end)`` of ``spans`` with ``code_id`` in one change (one
+        history entry, undone together). A span this coder has already coded with this code is not repeated.
+        Every span is checked before anything is written. Returns the new codings' ids (empty: no change)."""
+        _check_coder(coder)
+        node_id = self._check_code(code_id)
+        have = {(r["source_id"], int(r["start"]), int(r["end"])) for r in self.store.by_field("human", "code_id", node_id)
+                if r["coder"] == coder and r["aside"] is None}
+        rows, seen = [], set()
+        for source_id, start, end in spans:
+            data = self._human_row(str(source_id), start, end, node_id, coder)
+            key = (data["source_id"], int(data["start"]), int(data["end"]))
+            if key not in have and key not in seen:
+                seen.add(key)
+                rows.append(data)
+        if not rows:
+            return []
+        ids = []
+        with self.store.change(coder, "code", what or f"code {node_id} on {len(rows)} passages", now()) as change:
+            for data in rows:
+                coding_id = "h" + uuid.uuid4().hex[:15]
+                change.put("human", (coding_id,), _human(coding_id, data, coder, memo, change.at), expected=None)
+                ids.append(coding_id)
+        return ids
+
     def recode(self, coding_id: str, code_id: str, *, coder: str, expected=None) -> str:
         """Give coding ``coding_id`` the code ``code_id``: a human coding changes its code; a machine coding is
         rejected and ``coder`` codes its span with ``code_id`` (one change). Returns the coding's id."""
