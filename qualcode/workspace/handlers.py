@@ -94,7 +94,7 @@ class State:
             if source_id not in corpus:
                 raise NotFound(f"no source {source_id!r} in this project{did_you_mean(source_id, corpus.source_ids)}; "
                                "the overview lists the sources.")
-            return views.source_page(corpus, corpus.source(source_id), p.codebook, p.codings(), p.memos(),
+            return views.source_page(corpus, corpus.source(source_id), p.codebook, p.codings(source_id=source_id), p.memos(),
                                      self.changed, filters)
 
         try:
