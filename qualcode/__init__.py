@@ -24,6 +24,7 @@ from .analysis.saturation import saturation
 from .codebook.diff import diff_codebooks
 from .codebook.model import Codebook
 from .coding.coder import apply_codebook
+from .coding.booktest import codebook_test
 from .coding.table import read_codings_table, write_codings
 from .corpus.corpus import Corpus
 from .corpus.loading import CorpusError, load_corpus
@@ -64,7 +65,7 @@ _LAZY = {
 }
 #: Submodules reachable as attributes after ``import qualcode`` (imported on first use).
 _SUBMODULES = {"plots": "qualcode.reports.plots", "queries": "qualcode.analysis.queries",
-               "jupyter": "qualcode.notebook.jupyter"}
+               "jupyter": "qualcode.notebook.jupyter", "embedding": "qualcode.embedding"}
 
 _pandas_hook.install()  # DataFrame.qc, registered when pandas is first imported
 
@@ -126,6 +127,7 @@ __all__ = [
     "with_attributes",
     "word_frequencies",
     "apply_codebook",
+    "codebook_test",
     "code",
     "diff_codebooks",
     "discover",

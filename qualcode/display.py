@@ -31,3 +31,25 @@ def html(kind: str, obj: object) -> str:
 def plural(n: int, word: str, plural: str | None = None) -> str:
     """``1 source``, ``2,400 sources``; ``plural`` for irregular words (``child``/``children``)."""
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
+
+
+#: Column names of qualcode's tables -> the words of the field, for headers people read (terminal, xlsx).
+FIELD_LABELS = {
+    "participant_id": "Participant ID", "source_id": "Source", "segment_id": "Segment", "code_id": "Code",
+    "theme_id": "Theme", "subtheme_id": "Sub-theme", "subtheme": "Sub-theme", "group": "Group",
+    "individual_interviews": "Interviews", "joint_interviews": "Joint interviews", "focus_groups": "Focus groups",
+    "surveys": "Survey responses", "n_units": "Units", "only_a": "Only coder A", "only_b": "Only coder B",
+}
+
+
+def field_label(name: object) -> str:
+    """``participant_id`` -> ``Participant ID``, ``focus_groups`` -> ``Focus groups``; other headers as they are.
+
+    Only snake_case names change: a header already in words (``% agreement``, ``Clients n``) is kept."""
+    text = str(name)
+    if text in FIELD_LABELS:
+        return FIELD_LABELS[text]
+    if text and text == text.lower() and text.replace("_", "").isalnum():
+        words = text.replace("_", " ")
+        return words[0].upper() + words[1:]
+    return text

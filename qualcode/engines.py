@@ -63,10 +63,12 @@ def engine_of(codings: object) -> str:
 
 
 def code(corpus: "Corpus | str | Path", codebook: "Codebook", *, engine: str = "local", **options) -> "pd.DataFrame":
-    """Apply ``codebook``'s rules to ``corpus`` (a :class:`~qualcode.Corpus` or a folder); return the codings
+    """Apply ``codebook`` to ``corpus`` (a :class:`~qualcode.Corpus` or a folder); return the codings
     table (see :mod:`qualcode.coding.table`).
 
-    Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
+    Options: ``by`` (``rules``: the codebook's rules; ``meaning``: its definitions and examples, offline;
+    ``both``, the default: rules plus what meaning adds, see ``docs/meaning.md``), ``model`` (a local
+    sentence-transformers folder), ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
     ``engine="dask"`` runs on a Dask cluster and returns a Dask DataFrame with the same rows and the standard
@@ -75,8 +77,8 @@ def code(corpus: "Corpus | str | Path", codebook: "Codebook", *, engine: str = "
     ``client``, ``workers``, ...) instead of ``jobs``.
 
     >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))
-    >>> codings.columns[:3].tolist(), bool((codings.origin == "rule").all())
-    (['source_id', 'segment_id', 'participant_id'], True)
+    >>> codings.columns[:3].tolist(), sorted(codings.origin.unique())
+    (['source_id', 'segment_id', 'participant_id'], ['meaning', 'rule'])
     >>> big = qualcode.code("big_corpus/", codebook, engine="dask", output="out/codings.parquet")  # doctest: +SKIP
     """
     return entry(engine, "code")(corpus, codebook, **options)

@@ -11,22 +11,40 @@ from .errors import OutputExistsError, QualcodeError
 
 
 def check_writable(path: str | Path, force: bool = False) -> Path:
-    """Raise a clear error if ``path`` cannot be written (exists without ``force``, no folder, read-only)."""
+    """Raise a clear error if ``path`` cannot be written (exists without ``force``, a folder, read-only).
+
+    A missing output folder is not an error: every command creates it (and its parents) when it writes,
+    as ``qualcode run`` always has; see :func:`check_output_folder`."""
     path = Path(path)
     if path.is_dir():
         raise QualcodeError(f"{path} is a folder; give a file name for the output (e.g. {path / 'out.csv'}).")
     if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; pass --force (force=True) to replace it, or choose another path.")
+        raise OutputExistsError(f"{path} already exists; pass --force to replace it, or choose another path.")
     check_output_folder(path.parent)
     return path
 
 
 def check_output_folder(folder: Path) -> None:
-    """Raise a clear error if ``folder`` does not exist or cannot be written to."""
-    if not folder.is_dir():
-        raise QualcodeError(f"{folder}: the output folder does not exist; create it first or choose another path.")
-    if not os.access(folder, os.W_OK):
-        raise QualcodeError(f"{folder}: the output folder is not writable; choose another path.")
+    """Raise a clear error if ``folder`` cannot be written to or created.
+
+    The rule for every output: a folder that does not exist yet is created when the output is written
+    (:func:`make_output_folder`), so here only its nearest existing ancestor must be a writable folder."""
+    folder = Path(folder)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise QualcodeError(f"{folder}: {existing} is a file, so the output folder cannot be made; choose another path.")
+    if not os.access(existing, os.W_OK):
+        what = "the output folder" if existing == folder else f"{existing} (where the output folder would be made)"
+        raise QualcodeError(f"{folder}: {what} is not writable; choose another path.")
+
+
+def make_output_folder(folder: Path) -> Path:
+    """Create ``folder`` and its missing parents (after :func:`check_output_folder`); return it."""
+    check_output_folder(folder)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool = False) -> Path:
@@ -35,6 +53,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None], *, force: bool
     A crash or error half-way leaves any existing ``path`` untouched and no temporary file behind.
     """
     path = check_writable(path, force)
+    make_output_folder(path.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix or ".tmp", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -27,13 +27,17 @@ if TYPE_CHECKING:
     from .codebook.model import Codebook
 
 
-def run(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: str | Path, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
+def run(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: str | Path, *, force: bool = False,
+        by: str = "both", model: str | None = None, unit: str = "turn", include_researchers: bool = False,
         include_candidates: bool = False, long_turn_words: int = 200, jobs: int = 1, strict: bool = False,
         max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
         progress: "Callable[[int, int, str], None] | None" = None, engine: str = "local",
         report_by: "list | None" = None, **dask_options) -> RunResult:
     """Ingest ``folder``, code it with ``codebook`` (a path or :class:`~qualcode.Codebook`), write
     every output (:data:`~qualcode.reports.run_outputs.OUTPUTS`) into ``out_dir``; return a :class:`RunResult`.
+
+    ``by``: ``rules``, ``meaning`` or ``both`` (the default; see :func:`qualcode.coding.coder.combine`);
+    ``model``: a local sentence-transformers folder for coding by meaning.
 
     ``progress(done, total, step)`` is called as each step (:data:`STEPS`) starts; the write step
     reports each output as ``write:<name>``. ``jobs`` processes code the segments and write the outputs.
@@ -52,7 +56,7 @@ def run(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: s
     >>> sorted(p.name for p in (tmp / "out").iterdir())[:3]
     ['analysis.xlsx', 'codings.csv', 'excerpts_by_group.docx']
     """
-    options = dict(force=force, unit=unit, include_researchers=include_researchers,
+    options = dict(force=force, by=by, model=model, unit=unit, include_researchers=include_researchers,
                    include_candidates=include_candidates, long_turn_words=long_turn_words, strict=strict,
                    max_file_size=max_file_size, title=title, study=study, progress=progress)
     if engine == "local":
@@ -72,7 +76,8 @@ def run(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: s
 
 
 def run_local(folder: str | Path, codebook: "str | Path | Codebook | None", out_dir: str | Path, *, force: bool = False,
-              unit: str = "turn", include_researchers: bool = False, include_candidates: bool = False,
+              by: str = "both", model: str | None = None, unit: str = "turn", include_researchers: bool = False,
+              include_candidates: bool = False,
               long_turn_words: int = 200, jobs: int = 1, strict: bool = False, max_file_size: int = 50 * 1024 * 1024,
               title: str | None = None, study: str | None = None,
               progress: "Callable[[int, int, str], None] | None" = None, report_by: "list | None" = None,
@@ -82,7 +87,7 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook | None", out_
     if dask_options:
         raise QualcodeError(f"{', '.join(sorted(dask_options))}: only with engine='dask'.")
     from .codebook.model import Codebook
-    from .coding.coder import apply_codebook
+    from .coding.coder import apply_codebook, check_by
     from .corpus.loading import load_corpus
     from .corpus.segments import check_unit
     from .project import find_project
@@ -93,6 +98,7 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook | None", out_
 
     out_dir = Path(out_dir)
     check_unit(unit)
+    check_by(by)
     planned = check_outputs(out_dir, force, {**OUTPUTS, **by_outputs(report_by)})
     project = find_project(folder)
     if project is None and codebook is None:
@@ -109,7 +115,7 @@ def run_local(folder: str | Path, codebook: "str | Path | Codebook | None", out_
     if report_by:
         check_report_by(corpus, report_by)
     step("code")
-    coded = apply_codebook(corpus, book, unit=unit, include_researchers=include_researchers,
+    coded = apply_codebook(corpus, book, by=by, model=model, unit=unit, include_researchers=include_researchers,
                            include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs)
     codings = coded.codings
     if project is not None:

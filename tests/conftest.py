@@ -90,7 +90,7 @@ def sample_codebook():
 @pytest.fixture(scope="session")
 def sample_codings(sample_corpus, sample_codebook):
     """The shipped codebook's rule codings of the sample study (do not modify: shared by the session)."""
-    return qualcode.code(sample_corpus, sample_codebook)
+    return qualcode.code(sample_corpus, sample_codebook, by="rules")
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ PACKAGE = ROOT / "qualcode"
 #: Bottom to top. A module may import from its own layer or a lower one, never a higher one.
 LAYERS = [
     {"qualcode.errors", "qualcode.version", "qualcode.textio", "qualcode.output", "qualcode.language",
-     "qualcode.display", "qualcode.writers"},
+     "qualcode.display", "qualcode.writers", "qualcode.embedding"},
     {"qualcode.corpus", "qualcode.codebook"},
     {"qualcode.coding"},
     {"qualcode.discovery", "qualcode.human", "qualcode.analysis"},

@@ -8,7 +8,8 @@ both in ``codes``/``coders``); a passage coded at two sub-themes gives two rows.
 outline (codebook order), then the sources in the order the codings list them, then the offsets.
 
 Columns: ``number, theme_id, theme, subtheme_id, subtheme, codes, group, participant_id, label,
-attribution, method, source_id, segment_id, location, start, end, words, score, coders, text``.
+attribution, method, source_id, segment_id, location, start, end, words, score, coders, text, quote``:
+``text`` is the coded passage, ``quote`` what a report quotes of it (:func:`passage`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 EXCERPT_COLUMNS = [
     "number", "theme_id", "theme", "subtheme_id", "subtheme", "codes", "group", "participant_id", "label",
     "attribution", "method", "source_id", "segment_id", "location", "start", "end", "words", "score", "coders", "text",
+    "quote",
 ]
 _SEGMENT = re.compile(r":t(\d+)(?:\.([ps])(\d+))?$")
 
@@ -80,6 +82,7 @@ def excerpts_of(selected, order):
     n = len(selected)
     col = {c: strings(selected[c]) for c in ("theme_id", "subtheme_id", "code_id", "code", "coder", "source_id",
                                                "segment_id", "group", "label", "method", "text", "theme", "subtheme")}
+    col["evidence"] = strings(selected["evidence"]) if "evidence" in selected.columns else [""] * n
     pids = strings(selected["participant_id"], None)
     own = [(c != s and c != t) for c, s, t in zip(col["code_id"], col["subtheme_id"], col["theme_id"])]
     frame = pd.DataFrame({
@@ -99,6 +102,7 @@ def excerpts_of(selected, order):
         grouped = many.groupby(keys, sort=False)
         first["codes"] = grouped["codes"].agg(_join).astype(object)
         first["coders"] = grouped["coders"].agg(_join).astype(object)
+        first["evidence"] = grouped["evidence"].agg(lambda v: "; ".join(x for x in v if x)).astype(object)
         first["score"] = grouped["score"].max()
         frame = pd.concat([frame[~repeated], first.reset_index()], ignore_index=True)
     number = {(r.theme_id, r.subtheme_id): (i, r.number) for i, r in enumerate(order.itertuples(index=False))}
@@ -113,11 +117,64 @@ def excerpts_of(selected, order):
     sources, segments = frame["source_id"].tolist(), frame["segment_id"].tolist()
     starts, ends = frame["start"].tolist(), frame["end"].tolist()
     texts = frame["text"].tolist()
+    quotes = [passage(t, s, e) for t, s, e in zip(texts, starts, frame["evidence"].tolist())]
+    frame["quote"] = pd.Series(quotes, dtype=object, index=frame.index)
     frame["group"] = pd.Series(groups, dtype=object)
     frame["attribution"] = pd.Series([attribution(*v) for v in zip(labels, people, groups, methods)], dtype=object)
     frame["location"] = pd.Series([location(*v) for v in zip(sources, segments, methods, starts, ends)], dtype=object)
     frame["words"] = np.array([len(t.split()) for t in texts], dtype="int64")
     return frame[EXCERPT_COLUMNS]
+
+
+def also_under(excerpts) -> list[str]:
+    """Per row of an excerpt table, the other headings its passage is listed under (``"1.3, 2.1"``), so a
+    quote repeated under several sub-themes says where else it appears; ``""`` for a passage listed once."""
+    numbers: dict = {}
+    keys = list(zip(excerpts["source_id"].tolist(), excerpts["start"].tolist(), excerpts["end"].tolist()))
+    for key, number in zip(keys, excerpts["number"].tolist()):
+        listed = numbers.setdefault(key, [])
+        if number and number not in listed:
+            listed.append(number)
+    return [", ".join(n for n in numbers[key] if n != number) for key, number in zip(keys, excerpts["number"].tolist())]
+
+
+#: A rule coding of a passage longer than this many words is quoted as the sentences its rules matched in.
+PASSAGE_WORDS = 60
+_EVIDENCE = re.compile(r"@(\d+)-(\d+)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+")
+
+
+def passage(text: str, start: int, evidence: str) -> str:
+    """What a report quotes for a coding: for a rule coding of a long turn, the sentences where its rules
+    matched (``evidence`` holds their source offsets), with ``...`` where text is left out; else ``text``.
+
+    The coding still covers the whole turn (its ``start``/``end``); only the quote is the passage that was
+    coded, so a long turn coded at several sub-themes shows a different passage under each."""
+    if not evidence or len(text.split()) <= PASSAGE_WORDS:
+        return text
+    hits = [(int(a) - start, int(b) - start) for a, b in _EVIDENCE.findall(evidence)]
+    hits = [(a, b) for a, b in hits if 0 <= a < len(text)]
+    if not hits:
+        return text
+    bounds, at = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        bounds.append((at, match.end()))  # the sentence with its closing quote mark
+        at = match.end()
+    if at < len(text):
+        bounds.append((at, len(text)))
+    keep = [i for i, (a, b) in enumerate(bounds) if any(a <= h < max(b, a + 1) or a < e <= b for h, e in hits)]
+    if not keep:
+        return text
+    pieces, last = [], None
+    for i in keep:
+        a, b = bounds[i]
+        if last is None and i > 0 or last is not None and i > last + 1:
+            pieces.append("...")
+        pieces.append(text[a:b].strip())
+        last = i
+    if last is not None and last < len(bounds) - 1:
+        pieces.append("...")
+    return " ".join(pieces)
 
 
 def strings(series, missing=""):

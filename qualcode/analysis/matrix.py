@@ -3,7 +3,8 @@
 >>> qualcode.framework_matrix(codings, codebook, rows="participant", columns="theme")   # doctest: +SKIP
 
 Each cell holds the passages coded there (counted as in the theme table: distinct passages). With
-``cells="both"`` (default) a cell reads ``2 excerpts:`` followed by one ``- excerpt`` line each;
+``cells="both"`` (default) a cell reads ``2 excerpts:`` followed by one ``- excerpt [SW-FG1, turn 54]`` line
+each (the excerpt, then where it is);
 ``cells="count"`` gives numbers (a pivot table) and ``cells="text"`` the excerpts only. ``truncate``
 cuts each excerpt to that many characters for display (``None``: full text, as in the xlsx, where
 a cell is still capped at Excel's 32,767 characters). Rows are participants grouped by group (in the
@@ -41,7 +42,9 @@ def _clip(text: str, limit: int | None) -> str:
 def _cell(texts: list[str] | int, cells: str, truncate: int | None) -> str | int:
     if cells == "count":
         return texts if isinstance(texts, int) else len(texts)
-    lines = [f"- {_clip(t, truncate)}" for t in texts]
+    # each excerpt ends with where it is, ``[SW-FG1, turn 54]``, so a cell can be traced to its source
+    lines = [f"- {_clip(t[0], truncate)} [{t[1]}]" if isinstance(t, tuple) else f"- {_clip(t, truncate)}"
+             for t in texts]
     if cells == "both":
         lines.insert(0, f"{len(texts)} excerpt{'s' if len(texts) != 1 else ''}:")
     cell = "\n".join(lines)
@@ -96,8 +99,8 @@ def matrix_of(excerpts, order, groups: list[str], *, rows: str = "participant", 
         index = index.assign(participants=index.source_id.map(who))
     cell_of: dict = {}
     columns_of = [passages[c].tolist() for c in (*keys, "theme_id", "subtheme_id")]
-    for key, text in zip(zip(*columns_of), passages.text.tolist()):
-        cell_of.setdefault(key, []).append(text)
+    for key, text, where in zip(zip(*columns_of), passages.text.tolist(), passages.location.tolist()):
+        cell_of.setdefault(key, []).append((text, where))
     return matrix_frame(index, keys, names, cell_of, rows=rows, cells=cells, truncate=truncate)
 
 
@@ -118,6 +121,9 @@ def matrix_frame(index, keys: list[str], names: dict, cell_of: dict, *, rows: st
         frame = frame.rename(columns={"label": "participant"})
     if frame.empty and not len(names):
         frame = pd.DataFrame(columns=frame.columns)
+    # in a workbook the row keys stay in view while the themes scroll, under headers in words
+    frame.attrs["freeze_columns"] = len(keys) if rows == "participant" else len(keys) + 1
+    frame.attrs["header_words"] = True
     return frame
 
 

@@ -1,7 +1,9 @@
 """Saturation: as sources come in (by date, by wave, or as listed), are we still finding new things?
 
 For each source in order, the cumulative number of distinct codes and sub-themes observed so far
-(deductive codings by the codebook's rules) and of inductive candidates (found by
+(deductive codings by the codebook's rules), of codes by group (a code's first appearance in each
+participant group: what a deductive codebook, whose codes all exist from the start, can still find new)
+and of inductive candidates (found by
 :class:`~qualcode.discovery.discoverer.Discoverer` in the segments no rule codes; a candidate counts as observed
 in a source when one of that source's segments belongs to it), for all sources together and for each
 participant group on its own.
@@ -26,10 +28,18 @@ if TYPE_CHECKING:
     from ..corpus.corpus import Corpus
 
 ALL = "All sources"
-MEASURES = {"codes": "codes", "subthemes": "sub-themes", "candidates": "inductive candidates"}
+MEASURES = {"codes": "codes", "subthemes": "sub-themes", "code_groups": "codes by group",
+            "candidates": "inductive candidates"}
 TABLE_COLUMNS = ["scope", "step", "source_id", "date", "wave", "segments",
-                 "new_codes", "codes", "new_subthemes", "subthemes", "new_candidates", "candidates",
-                 "new_code_ids", "new_subtheme_ids", "new_candidate_ids"]
+                 "new_codes", "codes", "new_subthemes", "subthemes", "new_code_groups", "code_groups",
+                 "new_candidates", "candidates",
+                 "new_code_ids", "new_subtheme_ids", "new_code_group_ids", "new_candidate_ids"]
+#: What the output says about a deductive codebook, where the count of codes cannot tell much.
+DEDUCTIVE_NOTE = (
+    "The codebook is deductive: its codes are defined before the data, so most can be coded from the first "
+    "sources and their count flattens at once whether or not the data are saturated. What can still saturate "
+    "is a code's first appearance in each participant group ('codes by group') and the inductive candidates "
+    "found in the text no code covers; read those lines.")
 PLOT_FORMATS = ("png", "svg", "pdf")
 
 
@@ -55,6 +65,8 @@ class SaturationResult:
                      else f"the {row.sources_after} source(s) after it added none")
             out.append(f"{name}: {row.total} observed; the last new one came with source {row.last_new_step} of "
                        f"{steps} ({row.last_new_source}); {after}.")
+        if "code_groups" in self.measures:
+            out.append(DEDUCTIVE_NOTE)
         return out
 
     def plot(self, title: str | None = None):
@@ -81,7 +93,7 @@ def saturation(corpus: "Corpus", codebook: "Codebook | None" = None, *, order: s
 
     >>> result = qualcode.saturation(corpus, codebook, order="date")
     >>> result.summary.measure.unique().tolist()
-    ['codes', 'subthemes', 'candidates']
+    ['codes', 'subthemes', 'code_groups', 'candidates']
     >>> result.plot().axes[0].get_title()
     'All sources'
     """
@@ -105,14 +117,18 @@ def saturation(corpus: "Corpus", codebook: "Codebook | None" = None, *, order: s
 
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
-            run = apply_codebook(corpus, codebook, unit=unit)
+            run = apply_codebook(corpus, codebook, by="rules", unit=unit)
         notes += run.warnings
         codings = run.codings
         for measure, column in (("codes", "code_id"), ("subthemes", "subtheme_id")):
             part = codings[codings[column].notna()]
             observed += list(zip(part.source_id, part.group, [measure] * len(part), part[column], part.segment_id))
+        # a code's first appearance in each group: what a deductive codebook can still find new
+        pairs = [f"{code} ({group})" for code, group in zip(codings.code_id, codings.group)]
+        observed += list(zip(codings.source_id, codings.group, ["code_groups"] * len(codings), pairs,
+                             codings.segment_id))
         uncoded = segments[~segments.segment_id.isin(set(codings.segment_id))]
-    measures = (["codes", "subthemes"] if codebook is not None else []) + (["candidates"] if candidates else [])
+    measures = (["codes", "subthemes", "code_groups"] if codebook is not None else []) + (["candidates"] if candidates else [])
     if candidates:
         from ..discovery.discoverer import Discoverer
 
@@ -216,7 +232,7 @@ def write_plot(figure, path, *, force: bool = False):
 
 
 # -- the saturation plot (matplotlib, Agg backend: no display needed) -----------------------------
-COLOURS = {"codes": "#1f77b4", "subthemes": "#2ca02c", "candidates": "#d62728"}
+COLOURS = {"codes": "#1f77b4", "subthemes": "#2ca02c", "code_groups": "#9467bd", "candidates": "#d62728"}
 
 
 def saturation_figure(result, title: str | None = None):
@@ -232,6 +248,8 @@ def saturation_figure(result, title: str | None = None):
     figure = new_figure(12, 5, layout="constrained")
     left, right = figure.subplots(1, 2, width_ratios=[3, 2])
     measures = [m for m in result.measures if not (m == "codes" and _same(overall, "codes", "subthemes"))]
+    if "code_groups" in result.measures:  # deductive: plot what can still saturate, with the codes for reference
+        measures = ["code_groups", *[m for m in measures if m not in ("code_groups", "codes")]]
     for measure in measures:
         left.step(overall.step, overall[measure], where="post", marker="o", markersize=3,
                   color=COLOURS[measure], label=MEASURES[measure])
@@ -244,7 +262,9 @@ def saturation_figure(result, title: str | None = None):
     left.set_ylim(bottom=0)
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     if measures:
-        left.legend(loc="lower right", fontsize=8)
+        note = ("Deductive codebook: its codes exist from the start;\nread codes by group (a code's first "
+                "appearance\nin a group) and the inductive candidates" if "code_groups" in result.measures else None)
+        left.legend(loc="lower right", fontsize=8, title=note, title_fontsize=7)
     focus = "subthemes" if "subthemes" in result.measures else result.measures[0]
     for group in groups:
         part = table[table.scope == group]
@@ -259,6 +279,7 @@ def saturation_figure(result, title: str | None = None):
     if groups:
         right.legend(fontsize=8)
     figure.suptitle(title or "Saturation: are new codes still appearing?")
+
     return figure
 
 

@@ -108,6 +108,30 @@ def _text(value) -> str:
     return str(value)
 
 
+def _carried_numbers(codings) -> dict:
+    """``{theme_id: "2", (theme_id, subtheme_id): "2.3"}`` from the codings' ``number`` column (the
+    numbers of the codebook that coded them); empty when the codings carry none."""
+    if "number" not in codings.columns:
+        return {}
+    out: dict = {}
+    rows = codings[["theme_id", "subtheme_id", "number"]].dropna(subset=["number"]).drop_duplicates()
+    for theme_id, sub_id, number in rows.itertuples(index=False):
+        number, theme_id, sub_id = _text(number), _text(theme_id), _text(sub_id)
+        if not number or not theme_id:
+            continue
+        out.setdefault(theme_id, number.split(".")[0])
+        if sub_id and "." in number:
+            out.setdefault((theme_id, sub_id), number)
+    return out
+
+
+def _number_key(number) -> tuple:
+    """Sorts ``"2"`` before ``"10"``, and carried numbers before none."""
+    if not number:
+        return (1,)
+    return (0, *[int(p) if p.isdigit() else 0 for p in str(number).split(".")])
+
+
 def outline(codings, codebook=None):
     """The themes and sub-themes a report lists, in order, as a DataFrame.
 
@@ -115,7 +139,8 @@ def outline(codings, codebook=None):
     ``subtheme_id`` (``""`` on theme rows), ``theme``, ``subtheme``, ``definition``. With a codebook:
     its active themes and sub-themes in codebook order (candidates only where coded; retired never),
     then any theme or sub-theme the codings name that the codebook lacks. Without one: themes and
-    sub-themes in the codings, by label.
+    sub-themes in the codings, numbered as the codebook that coded them numbered them (the codings'
+    ``number`` column), so a report agrees with or without the codebook; rows with no number follow, by label.
     """
     import pandas as pd
 
@@ -143,9 +168,14 @@ def outline(codings, codebook=None):
                 if sub.status == "retired" or (sub.status == "candidate" and sub.id not in coded):
                     continue
                 add_sub(entry, sub.id, sub.label, sub.definition)
+    carried = _carried_numbers(codings) if codebook is None else {}
     pairs = codings[["theme_id", "theme", "subtheme_id", "subtheme"]].drop_duplicates()
     pairs = pairs.assign(_t=pairs["theme"].map(_text).str.casefold(), _s=pairs["subtheme"].map(_text).str.casefold())
-    for row in pairs.sort_values(["_t", "_s", "theme_id"], kind="stable").itertuples(index=False):
+    pairs = pairs.assign(
+        _tn=[_number_key(carried.get(_text(t))) for t in pairs["theme_id"]],
+        _sn=[_number_key(carried.get((_text(t), _text(u)))) for t, u in zip(pairs["theme_id"], pairs["subtheme_id"])],
+    )
+    for row in pairs.sort_values(["_tn", "_t", "_sn", "_s", "theme_id"], kind="stable").itertuples(index=False):
         theme_id = _text(row.theme_id)
         if not theme_id:
             continue
@@ -154,11 +184,24 @@ def outline(codings, codebook=None):
         if sub_id:
             add_sub(entry, sub_id, _text(row.subtheme))
     rows = []
-    for t, theme in enumerate(themes, 1):
-        rows.append({"number": str(t), "level": "theme", "theme_id": theme["id"], "subtheme_id": "",
+    used = {carried[t["id"]] for t in themes if t["id"] in carried}
+    next_theme = max([int(n) for n in used if n.isdigit()] + [0])
+    for theme in themes:
+        number = carried.get(theme["id"])
+        if number is None:  # numbered by the codebook that coded it, or after those
+            next_theme += 1
+            number = str(next_theme)
+        rows.append({"number": number, "level": "theme", "theme_id": theme["id"], "subtheme_id": "",
                      "theme": theme["label"], "subtheme": "", "definition": theme["definition"]})
-        for s, sub in enumerate(theme["subs"], 1):
-            rows.append({"number": f"{t}.{s}", "level": "sub-theme", "theme_id": theme["id"], "subtheme_id": sub["id"],
+        taken = [carried[(theme["id"], sub["id"])].rsplit(".", 1)[-1] for sub in theme["subs"]
+                 if (theme["id"], sub["id"]) in carried]
+        next_sub = max([int(n) for n in taken if n.isdigit()] + [0])
+        for sub in theme["subs"]:
+            sub_number = carried.get((theme["id"], sub["id"]))
+            if sub_number is None or not sub_number.startswith(number + "."):
+                next_sub += 1
+                sub_number = f"{number}.{next_sub}"
+            rows.append({"number": sub_number, "level": "sub-theme", "theme_id": theme["id"], "subtheme_id": sub["id"],
                          "theme": theme["label"], "subtheme": sub["label"], "definition": sub["definition"]})
     columns = ["number", "level", "theme_id", "subtheme_id", "theme", "subtheme", "definition"]
     return pd.DataFrame(rows, columns=columns)

@@ -89,7 +89,7 @@ def agreement(
 
 
 @app.command(epilog="Example: qualcode suggest transcripts_sample/ --train coder_a.csv "
-                    "-c codebooks/social_prescribing.yaml -o suggestions.csv")
+                    "-c codebooks/social_prescribing.yaml -o suggestions.csv --order uncertainty")
 def suggest(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     train: Annotated[Optional[list[Path]], typer.Option("--train", help="Human codings to learn from (repeatable; "
@@ -105,6 +105,12 @@ def suggest(
     folds: Annotated[int, typer.Option(help="Cross-validation folds (grouped by source).", min=2)] = 3,
     all_sources: Annotated[bool, typer.Option("--all-sources", help="Suggest in the human-coded sources too.")] = False,
     rule_features: Annotated[bool, typer.Option(help="Use whether the codebook's rules match as features.")] = True,
+    embeddings: Annotated[bool, typer.Option(help="Use the sentence embeddings (the model that codes by meaning) "
+                                                  "as features.")] = True,
+    model_path: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder "
+                                                                       "for the embeddings.")] = None,
+    order: Annotated[str, typer.Option("--order", help="source (transcript order) or uncertainty (most informative "
+                                                       "first: scores nearest 0.5, to review first).")] = "source",
     include_researchers: IncludeResearchers = False,
     random_state: Annotated[int, typer.Option(help="Seed (results are the same for the same seed).")] = 0,
     strict: Strict = False,
@@ -119,6 +125,8 @@ def suggest(
     from ..human.suggest import suggest as run
     from ..writers.tables import table_format, write_table
 
+    if order not in ("source", "uncertainty"):
+        raise typer.BadParameter(f"{order!r}: use source or uncertainty.", param_hint="--order")
     if output is not None:
         codings_format(output)
         check_writable(output, force)
@@ -142,7 +150,8 @@ def suggest(
         model, suggestions = run(
             corpus, training, book, all_sources=all_sources, progress=progress, negatives=negatives, random_state=random_state, unit=unit,
             level=level, threshold=threshold, min_examples=min_examples, n_splits=folds, rule_features=rule_features,
-            include_researchers=include_researchers,
+            include_researchers=include_researchers, embeddings=embeddings,
+            model=str(model_path) if model_path else None, order=order,
         )
     shown = model.cv_scores_.drop(columns=["code_id", "theme_id"]).round(3)
     print_frame(shown, title=f"Cross-validated scores per {level} ({model.n_units_:,} units, {model.n_sources_} "

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from .app import app, sub_app
-from .common import console, err_console, print_frame, report_problems, wrote
+from .common import MaxFileSize, Strict, console, err_console, print_frame, report_problems, wrote
 
 codebook_app = sub_app("Check, show and edit codebooks (YAML: themes > sub-themes > codes, with rules).")
 app.add_typer(codebook_app, name="codebook")
@@ -17,12 +17,16 @@ CodebookFile = Annotated[Path, typer.Argument(help="Codebook YAML file.")]
 
 
 @codebook_app.command("check", epilog="Example: qualcode codebook check codebooks/social_prescribing.yaml")
-def check(codebook: CodebookFile):
+def check(codebook: CodebookFile, strict: Strict = False):
     """Validate a codebook and report every problem at once (file, line, code id, field, fix)."""
     from ..codebook.model import Codebook
 
     book = Codebook.from_yaml(codebook)
     report_problems(book.warnings)
+    if strict and book.warnings:
+        from ..errors import CodebookError
+
+        raise CodebookError(f"{codebook}: {len(book.warnings)} warning(s) above; --strict makes them fatal.")
     kinds = book.table().kind.value_counts()
     console.print(
         f"[green]OK[/] {codebook}: {book.name!r} version {book.version}: {kinds.get('theme', 0)} themes, "
@@ -31,6 +35,34 @@ def check(codebook: CodebookFile):
         highlight=False,
         soft_wrap=True,  # a long path must not break the line (scripts grep it)
     )
+
+
+@codebook_app.command("test", epilog="Example: qualcode codebook test codebooks/social_prescribing.yaml")
+def test(
+    codebook: CodebookFile,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder "
+                                                                  "(default: the built-in model).")] = None,
+):
+    """Unit-test a codebook for coding by meaning: does each node code its own examples, which nodes are they
+    confused with, and does it code its exclude text? Exit code 1 if any node fails."""
+    from ..codebook.model import Codebook
+    from ..coding.booktest import codebook_test
+
+    book = Codebook.from_yaml(codebook)
+    report = codebook_test(book, model=str(model) if model else None)
+    for message in report.attrs["warnings"]:
+        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    shown = report.assign(coded=[f"{c}/{e}" for c, e in zip(report.coded, report.examples)],
+                          excludes_coded=[f"{c}/{e}" for c, e in zip(report.excludes_coded, report.excludes)],
+                          passes=report.passes.map({True: "yes", False: "NO"}))
+    print_frame(shown[["code_id", "coded", "mean_score", "confused_with", "excludes_coded", "passes"]])
+    for row in report[~report.passes].itertuples():
+        console.print(f"{row.code_id}: {row.advice}", highlight=False, soft_wrap=True)
+    failed = int((~report.passes).sum())
+    console.print(f"{len(report) - failed} of {len(report)} node(s) pass (model {report.attrs['model']}).",
+                  highlight=False, soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
 
 
 @codebook_app.command("show", epilog="Example: qualcode codebook show codebooks/social_prescribing.yaml")
@@ -131,22 +163,56 @@ def merge(
     as_code_of: Annotated[Optional[str], typer.Option("--as-code-of", help="Add them as codes under this sub-theme or code.")] = None,
     into: Annotated[Optional[str], typer.Option("--into", help="Fold their keywords into this existing node.")] = None,
     ids: Annotated[Optional[list[str]], typer.Option("--id", help="CANDIDATE=NEW-ID for a merged node (default: from its label); repeatable.")] = None,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Transcripts folder: preview the codings the "
+                                                   "merge adds (per code and group, with examples) and warn on "
+                                                   "rules that code too much.")] = None,
+    max_share: Annotated[float, typer.Option("--max-share", help="With --corpus: warn on a merged code whose rules "
+                                             "code more than this share of participant segments.", min=0.0,
+                                             max=1.0)] = 0.10,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change (and the preview with "
+                                          "--corpus); write nothing.")] = False,
     author: Author = None,
     output: EditOutput = None,
     set_version: SetVersion = None,
+    strict: Strict = False,
     force: EditForce = False,
+    max_file_size: MaxFileSize = 50.0,
 ):
-    """Merge accepted inductive candidates into the codebook; bumps the version and logs the change."""
+    """Merge accepted inductive candidates into the codebook; bumps the version and logs the change.
+
+    With --corpus it first shows what the merge adds to the codings and warns on broad rules."""
     from ..codebook.model import Codebook
     from ..codebook.edit import merge_candidates
 
-    book = _load_for_edit(codebook, output, force)
+    book = _load_for_edit(codebook, None if dry_run else output, force)
     found = Codebook.from_yaml(candidates)
+    problems = [*book.warnings, *found.warnings]
+    if strict and problems:
+        from ..errors import CodebookError
+
+        report_problems(problems)
+        raise CodebookError(f"{len(problems)} problem(s) in the codebooks (above); --strict makes them fatal.")
     new = merge_candidates(
         book, found, [a.strip() for a in accept.split(",")], as_theme=as_theme, subtheme_of=as_subtheme_of,
         code_of=as_code_of, into=into, ids=_pairs(ids, "--id"), reason=reason, author=author, version=set_version,
         source=str(candidates),
     )
+    if corpus is not None:
+        from ..discovery.preview import merge_preview
+        from .common import load
+
+        preview = merge_preview(load(corpus, strict, max_file_size), book, new, max_share=max_share)
+        console.print(f"Preview on {corpus}: what the merged rules add to the codings", highlight=False)
+        for line in preview.lines() or ["The merged rules code nothing the codebook did not code already."]:
+            console.print(escape_(line), highlight=False, soft_wrap=True)
+        for warning in preview.warnings:
+            err_console.print(f"[yellow]warning:[/] {escape_(warning)}", highlight=False, soft_wrap=True)
+    if dry_run:
+        entry = new.changelog[-1]
+        console.print(f"Dry run: would write version {escape_(str(entry['version']))} of {escape_(new.name)} "
+                      f"to {output or codebook} ({escape_(str(entry['change']))}); nothing was written.",
+                      highlight=False, soft_wrap=True)
+        return
     _save(new, codebook, output, force)
 
 

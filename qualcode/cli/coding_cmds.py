@@ -1,4 +1,4 @@
-"""``qualcode code``: apply a codebook's rules to a transcripts folder."""
+"""``qualcode code``: apply a codebook (its rules, its meaning or both) to a transcripts folder."""
 
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ CodebookOption = Annotated[Path, typer.Option("--codebook", "-c", help="Codebook
 Unit = Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn (answers for surveys), paragraph or sentence.")]
 
 
+By = Annotated[str, typer.Option("--by", help="How to code: rules (the codebook's rules), meaning (its definitions "
+                                            "and examples, offline) or both (rules, plus what meaning adds).")]
+Model = Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder to code "
+                                                              "by meaning with (default: the built-in model).")]
+
 Engine = Annotated[str, typer.Option("--engine", help="local (this machine, --jobs processes) or dask (a Dask cluster; "
                                                    "writes a partitioned Parquet dataset).")]
 
@@ -37,6 +42,8 @@ def code(
     folder: Annotated[Path, typer.Argument(help="Folder of transcripts.")],
     codebook: CodebookOption,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Codings file: .csv, .parquet, .xlsx or .json.")] = None,
+    by: By = "both",
+    model: Model = None,
     unit: Unit = "turn",
     include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate (not yet accepted) codes too.")] = False,
@@ -55,7 +62,8 @@ def code(
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
 ):
-    """Code every segment with the codebook's rules; write the codings table and print a short report."""
+    """Code every segment with the codebook (by its rules, its meaning or both); write the codings table and
+    print a short report."""
     import warnings
 
     from ..codebook.model import Codebook
@@ -63,6 +71,8 @@ def code(
     from ..coding.table import codings_format, write_codings
     from ..output import check_writable
 
+    if by not in ("rules", "meaning", "both"):
+        raise typer.BadParameter(f"{by!r}: use rules, meaning or both.", param_hint="--by")
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask.", param_hint="--engine")
     if engine == "dask":
@@ -73,7 +83,8 @@ def code(
         return code_on_dask(
             folder, Codebook.from_yaml(codebook), output, scheduler=scheduler, workers=workers, batch_mb=batch_mb,
             force=force, strict=strict, max_file_size=max_file_size, unit=unit, include_researchers=include_researchers,
-            include_candidates=include_candidates, long_turn_words=long_turn_words,
+            include_candidates=include_candidates, long_turn_words=long_turn_words, by=by,
+            model=str(model) if model else None,
         )
     if output is not None:
         codings_format(output)
@@ -83,7 +94,8 @@ def code(
     with progress_bar("Coding") as progress, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         run = apply_codebook(
-            corpus, book, unit=unit, include_researchers=include_researchers, include_candidates=include_candidates,
+            corpus, book, by=by, model=str(model) if model else None, unit=unit,
+            include_researchers=include_researchers, include_candidates=include_candidates,
             long_turn_words=long_turn_words, jobs=jobs, progress=progress,
         )
     for message in run.warnings:
@@ -100,5 +112,11 @@ def code(
             console.print(f"{codings.attrs['duplicates']:,} exact repeats were kept once.", highlight=False)
     if output is not None:
         wrote(write_codings(codings, output, force=force), f"{len(codings):,} codings")
-    print_report(run.report())
+    if with_:
+        from ..coding.report import coding_report
+
+        # the report counts what was written: every origin, not the rule codings alone
+        print_report(coding_report(codings, run.segments, book))
+    else:
+        print_report(run.report())
     exit_for(corpus)

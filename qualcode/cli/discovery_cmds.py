@@ -76,7 +76,8 @@ def discover(
             progress=progress, n_candidates=count, max_candidates=max_candidates, random_state=random_state, n_jobs=jobs,
         )
     for message in run.warnings:
-        err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        kind = "[dim]note:[/]" if "small talk" in message else "[yellow]warning:[/]"
+        err_console.print(f"{kind} {message}", highlight=False, soft_wrap=True)
     disc = run.discoverer
     left = f"; left out {run.left_out:,} segments the codebook already codes" if uncoded else ""
     console.print(
@@ -88,6 +89,15 @@ def discover(
     shown.columns = ["id", "label", "segments", "people", "resembles"]
     shown["resembles"] = shown.resembles.fillna("")
     print_frame(shown, title="Candidate codes, best first")
+    from rich.markup import escape
+
+    for row in disc.candidates_.itertuples(index=False):  # what each candidate is about, in people's words
+        console.print(f"[bold]{escape(row.id)}[/] {escape(row.label)}", highlight=False, soft_wrap=True)
+        for example in row.exemplars[:3]:
+            text = " ".join(str(example["text"]).split())
+            text = text if len(text) <= 200 else text[:199].rsplit(" ", 1)[0] + " ..."
+            console.print(f"  “{escape(text)}” ({escape(str(example['label']))}, "
+                          f"{escape(str(example['source_id']))})", highlight=False, soft_wrap=True)
     if output is not None:
         wrote(disc.to_codebook(f"Candidate codes from {folder.name or folder}").to_yaml(output, force=force),
               f"{len(disc.candidates_)} candidates")

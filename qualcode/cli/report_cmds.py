@@ -42,12 +42,20 @@ MaxValuesOpt = Annotated[int, typer.Option("--max-values", help="Refuse an attri
 
 
 @contextmanager
-def _warnings_printed():
-    """Print library warnings (version mismatch, retired codes, ...) once each, in yellow."""
+def _warnings_printed(strict: bool = False):
+    """Print library warnings (version mismatch, retired codes, ...) once each, in yellow; with ``strict``
+    the first one is an error instead, before anything is written."""
+    from ..errors import QualcodeError
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        if strict:
+            warnings.simplefilter("error", UserWarning)
         try:
             yield
+        except UserWarning as problem:
+            raise QualcodeError(f"{problem} (--strict makes this an error; leave it out to go on with a "
+                                "warning.)") from None
         finally:
             for message in dict.fromkeys(str(w.message) for w in caught):
                 err_console.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
@@ -69,7 +77,7 @@ def _codings(codings: Path, codebook: Path | None):
 
 
 def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: Path | None, max_file_size: float,
-            by=None):
+            by=None, strict: bool = False):
     from ..analysis.selection import read_summary
 
     if corpus is not None and summary is not None:
@@ -83,7 +91,7 @@ def _inputs(codings: Path, codebook: Path | None, corpus: Path | None, summary: 
     elif corpus is not None:
         from ..corpus.loading import load_corpus
 
-        loaded = load_corpus(corpus, max_file_size=int(max_file_size * 1024 * 1024))
+        loaded = load_corpus(corpus, strict=strict, max_file_size=int(max_file_size * 1024 * 1024))
         report_problems(loaded.problems)
         # by an attribute: the corpus gives each value's participants; by group: the study summary
         participants = loaded if by and list(by) != ["group"] else loaded.summary()
@@ -103,6 +111,8 @@ def run(
     codebook: Annotated[Optional[Path], typer.Option("--codebook", "-c", help="Codebook YAML file (default: the "
                                                                             "project's, when the folder has one).")] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="Output folder (created if missing).")] = ...,
+    model: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder to "
+                                                                  "code by meaning with.")] = None,
     unit: Annotated[str, typer.Option("--unit", "-u", help="Coding unit: turn, paragraph or sentence.")] = "turn",
     include_researchers: Annotated[bool, typer.Option(help="Code interviewer/facilitator turns too.")] = False,
     include_candidates: Annotated[bool, typer.Option(help="Apply the rules of candidate codes too.")] = False,
@@ -134,9 +144,6 @@ def run(
     report_by = [b for b in by or [] if b not in CODING_METHODS] or None
     if len(set(methods)) > 1:
         raise typer.BadParameter(f"choose one coding method, not {' and '.join(dict.fromkeys(methods))}.", param_hint="--by")
-    if methods and methods[0] == "meaning":
-        raise typer.BadParameter("coding by meaning is not in this version of qualcode; use --by rules (the default).",
-                                 param_hint="--by")
     options = {}
     if engine == "dask":
         from ..dask.engine import require_dask
@@ -151,7 +158,8 @@ def run(
         raise typer.BadParameter("--scheduler and --workers go with --engine dask.", param_hint="--engine")
     with progress_bar("qualcode run" if engine == "local" else "qualcode run on Dask") as progress, _warnings_printed():
         result = run_pipeline(
-            folder, codebook, output, force=force, unit=unit, include_researchers=include_researchers,
+            folder, codebook, output, force=force, by=methods[0] if methods else "both", model=str(model) if model else None, unit=unit,
+            include_researchers=include_researchers,
             include_candidates=include_candidates, long_turn_words=long_turn_words, jobs=jobs, strict=strict,
             max_file_size=int(max_file_size * 1024 * 1024), title=title, study=study, progress=progress,
             engine=engine, report_by=report_by, **options,
@@ -184,6 +192,7 @@ def themes(
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
+    strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
 ):
@@ -191,8 +200,8 @@ def themes(
     from ..reports.exports import export_themes
     from ..analysis.themes import theme_table
 
-    with _warnings_printed():
-        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size, by)
+    with _warnings_printed(strict):
+        frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size, by, strict)
         if output is None:
             if format not in (None, "table"):
                 raise typer.BadParameter("give -o/--output with --format", param_hint="--output")
@@ -228,6 +237,7 @@ def matrix(
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
+    strict: Strict = False,
     force: Force = False,
 ):
     """The framework matrix: participants (or sources) by themes (or sub-themes), cells with the coded excerpts."""
@@ -235,7 +245,7 @@ def matrix(
     from ..analysis.matrix import check_options, framework_matrix
 
     check_options(rows, columns, cells)
-    with _warnings_printed():
+    with _warnings_printed(strict):
         frame, book = _codings(codings, codebook)
         if output is None:
             if format not in (None, "table"):
@@ -264,16 +274,17 @@ def excerpts(
     coder: CoderOpt = None,
     origin: OriginOpt = None,
     title: TitleOpt = None,
+    strict: Strict = False,
     force: Force = False,
     max_file_size: MaxFileSize = 50.0,
 ):
     """Coded excerpts by participant group (or theme): a Word document of attributed quotes, or the excerpt table."""
     from ..reports.exports import export_excerpts
 
-    with _warnings_printed():
+    with _warnings_printed(strict):
         by = by or ["group"]
         frame, book, participants = _inputs(codings, codebook, corpus, summary, max_file_size,
-                                            [b for b in by if b != "theme"] or None)
+                                            [b for b in by if b != "theme"] or None, strict)
         paths = export_excerpts(frame, output, format, codebook=book, participants=participants,
                                 by=by[0] if len(by) == 1 else by, split=split, coder=coder, origin=origin, title=title,
                                 force=force, max_values=max_values)

@@ -14,6 +14,8 @@ _LIST_RULES = ("keywords", "exclude_terms", "groups", "methods", "speakers", "re
 TRAINED_ATTRS = {"POS", "TAG", "DEP", "MORPH", "ENT_TYPE", "ENT_IOB", "ENT_ID", "SENT_START", "IS_SENT_START"}
 
 
+#: A colour as REFI-QDA and the exports write it: #RRGGBB (or #RGB).
+COLOR = re.compile(r"^#(?:[A-Fa-f0-9]{6}|[A-Fa-f0-9]{3})$")
 #: Largest ``near.within``, in tokens: the cost of a near rule grows with it.
 MAX_NEAR_WITHIN = 1000
 #: Largest repeat count in a regex (``a{n}``, ``a{m,n}``).
@@ -121,6 +123,7 @@ class _Checker:
         for key in ("name", "version"):
             if not str(doc.get(key) or "").strip():
                 self.error(f"missing {key!r}; add e.g. `{key}: {'My study' if key == 'name' else '1.0'}` at the top.", 1)
+        self.threshold(doc, None)
         changelog = doc.get("changelog")
         if changelog is not None:
             if not isinstance(changelog, list):
@@ -174,8 +177,13 @@ class _Checker:
             value = item.get(key)
             if value is not None and str(value) not in allowed:
                 self.error(f"{value!r} is not one of {', '.join(allowed)}.", _line(item, key), node_id, key)
+        color = item.get("color")
+        if color is not None and not COLOR.match(str(color).strip()):
+            self.error(f"{color!r} is not a colour as #RRGGBB (e.g. '#1F77B4'), which REFI-QDA tools need; write it "
+                       "as six hex digits after '#'.", _line(item, "color"), node_id, "color")
         if "codable" in item and not isinstance(item["codable"], bool):
             self.error(f"must be true or false, not {item['codable']!r}.", _line(item, "codable"), node_id, "codable")
+        self.threshold(item, node_id)
         examples = item.get("examples")
         if examples is not None and (not isinstance(examples, list) or not all(isinstance(e, str) for e in examples)):
             self.error("must be a list of example quotes (`- \"...\"`).", _line(item, "examples"), node_id, "examples")
@@ -256,6 +264,16 @@ class _Checker:
                 self.error(f"'within: {within}' is over the limit of {MAX_NEAR_WITHIN} tokens (about two pages); "
                            "words that far apart are not 'near': lower it, or code the turn with keywords.",
                            where, node_id, fld)
+
+    def threshold(self, item, node_id) -> None:
+        """``threshold`` (book default or per node): the similarity coding by meaning needs, in 0-1."""
+        if "threshold" not in item:
+            return
+        value = item["threshold"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            where = "" if node_id else " (the book's default)"
+            self.error(f"'threshold'{where} must be a number from 0 to 1 (a similarity, e.g. 0.4), "
+                       f"not {value!r}.", _line(item, "threshold"), node_id, "threshold" if node_id else None)
 
     def patterns(self, value, node_id, where, fld) -> None:
         if not isinstance(value, list) or not all(isinstance(p, list) and p for p in value):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import CodebookError
 from ..output import write_text
-from .schema import CHILD_KEYS
+from .schema import CHILD_KEYS, DEFAULT_MEANING_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Node:
     guid: str | None = None
     color: str | None = None
     codable: bool = True  # False: a grouping node people do not code to (REFI-QDA ``isCodable``)
+    threshold: float | None = None  # the similarity coding by meaning needs here (None: the book's)
     line: int | None = None
 
     @property
@@ -227,6 +228,7 @@ class Codebook:
                     guid=str(item["guid"]) if item.get("guid") else None,
                     color=str(item["color"]) if item.get("color") else None,
                     codable=item.get("codable", True) is not False,
+                    threshold=float(item["threshold"]) if item.get("threshold") is not None else None,
                     line=item.lc.line + 1 if hasattr(item, "lc") else None,
                 )
                 self.nodes[node_id] = node
@@ -245,6 +247,12 @@ class Codebook:
     @property
     def version(self) -> str:
         return str(self.document.get("version") or "")
+
+    @property
+    def threshold(self) -> float:
+        """The similarity a segment needs to be coded by meaning, for nodes that set none (``threshold:``)."""
+        value = self.document.get("threshold")
+        return DEFAULT_MEANING_THRESHOLD if value is None else float(value)
 
     @property
     def description(self) -> str:
@@ -301,6 +309,29 @@ class Codebook:
             if node.id.casefold() == wanted or node.label.casefold() == wanted:
                 return node.id
         return None
+
+    def numbers(self, include_candidates: bool = False) -> dict[str, str]:
+        """The report number of each theme (``"2"``) and sub-theme (``"2.3"``), and of each code (its
+        sub-theme's or theme's number), in codebook order; retired nodes (and candidates unless asked)
+        are not numbered. Reports number themes this way, so coded rows carry it (the codings table's
+        ``number`` column) and every output agrees with or without the codebook at hand."""
+        allowed = ("active", "candidate") if include_candidates else ("active",)
+        out: dict[str, str] = {}
+        t = 0
+        for theme in self.themes:
+            if theme.status not in allowed:
+                continue
+            t += 1
+            out[theme.id] = str(t)
+            s = 0
+            for sub in self.children(theme.id):
+                if sub.status not in allowed:
+                    continue
+                s += 1
+                out[sub.id] = f"{t}.{s}"
+                for code in self.descendants(sub.id):
+                    out[code.id] = out[sub.id]
+        return out
 
     def active(self, include_candidates: bool = False) -> list[Node]:
         """Nodes that rules may code: active (and candidate, if asked) nodes with no retired ancestor."""

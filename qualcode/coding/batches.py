@@ -38,12 +38,14 @@ class CodebookPayload:
     text: str
     name: str
     include_candidates: bool
+    by: str = "rules"
+    model: str | None = None
 
     @classmethod
-    def of(cls, codebook, include_candidates: bool = False) -> "CodebookPayload":
+    def of(cls, codebook, include_candidates: bool = False, by: str = "rules", model: str | None = None) -> "CodebookPayload":
         text = codebook.to_string()
-        key = hashlib.sha256(f"{include_candidates}\x00{text}".encode()).hexdigest()[:20]
-        return cls(key, text, str(codebook.path or codebook.name), include_candidates)
+        key = hashlib.sha256(f"{include_candidates}\x00{by}\x00{model}\x00{text}".encode()).hexdigest()[:20]
+        return cls(key, text, str(codebook.path or codebook.name), include_candidates, by, model)
 
 
 @dataclass(frozen=True)
@@ -205,14 +207,17 @@ def _cached(key: str, build):
 
 
 def compiled(payload: CodebookPayload):
-    """``(Codebook, RuleSet)`` of ``payload``, built once per process (spaCy with it)."""
+    """``(Codebook, RuleSet or None, MeaningCoder or None)`` of ``payload``, built once per process (spaCy
+    and the embedding model with it)."""
 
     def build():
         from ..codebook.model import Codebook
-        from .rules import RuleSet
+        from .coder import coders_for
 
         codebook = Codebook.from_string(payload.text, name=payload.name)
-        return codebook, RuleSet(codebook, include_candidates=payload.include_candidates)
+        rules, meaning, _ = coders_for(codebook, payload.by, include_candidates=payload.include_candidates,
+                                       model=payload.model)
+        return codebook, rules, meaning
 
     return _cached("codebook:" + payload.key, build)
 
@@ -243,7 +248,7 @@ def run_batch(spec: BatchSpec, shared: SharedInputs, payload: CodebookPayload, o
     from ..corpus.segments import segments_frame
     from ..corpus.summary import summary_parts
 
-    codebook, rules = compiled(payload)
+    codebook, rules, meaning = compiled(payload)
     base = _base_rows(shared)
     people = TrackedParticipants(None, spec.prefix, base=(dict(base[0]), base[1], base[2]))
     plan = CorpusPlan(shared.root, None, [], [], shared.has_manifest)
@@ -255,7 +260,7 @@ def run_batch(spec: BatchSpec, shared: SharedInputs, payload: CodebookPayload, o
     if not options.include_researchers:
         segments = segments[~segments.is_researcher].reset_index(drop=True)
     with _LOCK:  # spaCy's tokenizer is not meant to be shared between threads
-        codings = codings_of(segments, codebook, rules, options.long_turn_words)
+        codings = codings_of(segments, codebook, rules, options.long_turn_words, meaning)
     participant = segments[segments.participant_id.notna() & ~segments.is_researcher]
     coded = set(codings.segment_id) & set(participant.segment_id)
     theme_counts = {}

@@ -1,4 +1,4 @@
-"""Deductive coding: a codebook's rules applied to every segment of a corpus.
+"""Deductive coding: a codebook's rules, its meaning (:mod:`.meaning`) or both applied to every segment of a corpus.
 
 >>> codings = qualcode.code(corpus, codebook)                  # doctest: +SKIP
 
@@ -88,8 +88,89 @@ def _merge(spans: list[tuple[int, int, float, list]]) -> list[tuple[int, int, fl
 
 
 def _code_chunk(chunk: list[tuple]) -> list[tuple]:
-    """:func:`code_items` with the rules and options set in this process by :func:`_init_worker`."""
-    return code_items(chunk, _STATE["rules"], _STATE["long_turn_words"])
+    """:func:`code_chunk` with the coders and options set in this process by :func:`_init_worker`."""
+    return code_chunk(chunk, _STATE["rules"], _STATE["meaning"], _STATE["long_turn_words"])
+
+
+def code_chunk(chunk: list[tuple], rules: "RuleSet | None", meaning, long_words: int) -> list[tuple]:
+    """The coding tuples of a chunk by rules (``meaning`` None), by meaning (``rules`` None) or both,
+    combined as :func:`combine` says."""
+    rule_rows = code_items(chunk, rules, long_words) if rules is not None and rules.nodes else []
+    if meaning is None:
+        return rule_rows
+    profiles: dict = {}
+    meaning_rows = meaning_items(chunk, meaning, long_words, profiles if rules is not None else None)
+    if rules is None:
+        return meaning_rows
+    return combine(chunk, rule_rows, meaning_rows, meaning, profiles)
+
+
+def meaning_items(chunk: list[tuple], meaning, long_words: int, profiles: dict | None = None) -> list[tuple]:
+    """Code a chunk (as :func:`code_items` takes it) by meaning; return ``(row, node, start, end, score,
+    evidence, "meaning")`` tuples. A turn longer than ``long_words`` is coded by sentence windows.
+    ``profiles``, if given, receives each coded piece's profile similarities, keyed ``(row, start, end)``."""
+    from ..language import nlp
+
+    pieces: list[tuple[int, int, int]] = []  # (chunk position, lo, hi)
+    long_items = [k for k, item in enumerate(chunk) if item[2] > long_words]
+    docs = dict(zip(long_items, nlp().tokenizer.pipe([chunk[k][1] for k in long_items])))
+    for k, (row, text, words, *_rest) in enumerate(chunk):
+        if not text.strip():
+            continue
+        if k in docs:
+            pieces += [(k, lo, hi) for lo, hi, *_ in _windows(docs[k], text)]
+        else:
+            pieces.append((k, 0, len(text)))
+    found = meaning.match([chunk[k][1][lo:hi] for k, lo, hi in pieces], keep=profiles is not None)
+    if profiles is not None:
+        found, similarities = found
+        profiles.update({(chunk[k][0], lo, hi): row for (k, lo, hi), row in zip(pieces, similarities)})
+    per_item: dict[int, dict[str, list]] = {}
+    for (k, lo, hi), matches in zip(pieces, found):
+        for node, score, evidence, _ in matches:
+            per_item.setdefault(k, {}).setdefault(node, []).append((lo, hi, score, [evidence]))
+    out = []
+    for k, per_node in per_item.items():
+        row = chunk[k][0]
+        for node, spans in per_node.items():
+            spans = _merge(spans) if k in docs else spans
+            for lo, hi, score, evidence in spans:
+                out.append((row, node, lo, hi, score, evidence[0], "meaning"))
+    return out
+
+
+def combine(chunk: list[tuple], rule_rows: list[tuple], meaning_rows: list[tuple], meaning,
+            profiles: dict | None = None) -> list[tuple]:
+    """``--by both``: every rule coding stays; a meaning coding is added where no rule coding of the same
+    node, or of one of its ancestors or descendants, overlaps it in the same segment; a rule coding of a
+    node the meaning coder knows gets ``meaning:<similarity>`` in its evidence, and
+    ``meaning-disagrees:<similarity><<threshold>`` where the similarity is below the node's threshold."""
+    related = meaning.related
+    profiles = profiles or {}
+    ruled: dict[int, list[tuple]] = {}
+    for r in rule_rows:
+        ruled.setdefault(r[0], []).append(r)
+    kept = [m for m in meaning_rows
+            if not any(r[1] in related.get(m[1], ()) and r[2] < m[3] and m[2] < r[3] for r in ruled.get(m[0], ()))]
+    texts = {item[0]: item[1] for item in chunk}
+    known = [k for k, r in enumerate(rule_rows) if r[1] in related]
+    # A rule excerpt that is a piece meaning already embedded (a short turn, a window) is not embedded again.
+    fresh = [k for k in known if (rule_rows[k][0], rule_rows[k][2], rule_rows[k][3]) not in profiles]
+    computed = dict(zip(fresh, meaning.agreement(
+        [texts[rule_rows[k][0]][rule_rows[k][2]:rule_rows[k][3]] for k in fresh],
+        [rule_rows[k][1] for k in fresh]))) if fresh else {}
+    checks = [computed[k] if k in computed else
+              meaning.agreement_of(profiles[(rule_rows[k][0], rule_rows[k][2], rule_rows[k][3])], rule_rows[k][1])
+              for k in known]
+    flagged = list(rule_rows)
+    for k, check in zip(known, checks):
+        if check is None:
+            continue
+        sim, agrees = check
+        row = flagged[k]
+        note = f"meaning:{sim:.2f}" if agrees else f"meaning-disagrees:{sim:.2f}<{meaning.threshold_of(row[1]):.2f}"
+        flagged[k] = (*row[:5], f"{row[5]}; {note}" if row[5] else note)
+    return flagged + kept
 
 
 def code_items(chunk: list[tuple], rules: RuleSet, long_words: int) -> list[tuple]:
@@ -118,8 +199,10 @@ def code_items(chunk: list[tuple], rules: RuleSet, long_words: int) -> list[tupl
     return out
 
 
-def _init_worker(rules: RuleSet | None, long_turn_words: int) -> None:
-    _STATE["rules"] = rules if rules is not None else _STATE.get("rules")
+def _init_worker(rules: RuleSet | None, long_turn_words: int, meaning=None, inherit: bool = False) -> None:
+    """Set this process's coders; ``inherit``: keep those a forked worker inherited from its parent."""
+    if not inherit:
+        _STATE["rules"], _STATE["meaning"] = rules, meaning
     _STATE["long_turn_words"] = long_turn_words
 
 
@@ -142,10 +225,43 @@ def _prune_ancestors(rows: list[tuple], codebook: Codebook) -> list[tuple]:
     return kept
 
 
+BY = ("rules", "meaning", "both")
+
+
+def check_by(by: str) -> str:
+    if by not in BY:
+        raise QualcodeError(f"--by {by!r}: code by 'rules', 'meaning' or 'both' (rules plus what meaning adds).")
+    return by
+
+
+def coders_for(codebook: Codebook, by: str, *, include_candidates: bool = False, model: str | None = None):
+    """``(rules, meaning, warnings)``: the coders ``by`` asks for (``None`` where not asked)."""
+    from .meaning import MeaningCoder, has_meaning_text
+
+    check_by(by)
+    rules = RuleSet(codebook, include_candidates=include_candidates) if by != "meaning" else None
+    meaning, found = None, []
+    if by == "meaning":
+        meaning = MeaningCoder(codebook, include_candidates=include_candidates, model=model)
+    elif by == "both":
+        if has_meaning_text(codebook, include_candidates):
+            meaning = MeaningCoder(codebook, include_candidates=include_candidates, model=model)
+        else:
+            found.append(f"codebook {codebook.name!r} has no definitions, include text or examples, so it is coded "
+                         "by its rules only; add them to code by meaning too (see docs/meaning.md).")
+    found += list(meaning.warnings) if meaning is not None else []
+    if rules is not None and not rules.nodes:
+        found.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules"
+                     + (" (coding by meaning only)." if meaning is not None else "; try --by meaning."))
+    return rules, meaning, found
+
+
 def apply_codebook(
     corpus: "Corpus",
     codebook: Codebook,
     *,
+    by: str = "both",
+    model: str | None = None,
     unit: str = "turn",
     include_researchers: bool = False,
     include_candidates: bool = False,
@@ -154,12 +270,16 @@ def apply_codebook(
     progress: "Callable[[int, int, str], None] | None" = None,
     chunk_size: int = _CHUNK,
 ) -> CodingRun:
-    """Code every segment of ``corpus`` with ``codebook``'s rules; see :func:`code` for the options.
+    """Code every segment of ``corpus`` with ``codebook``; see :func:`code` for the options.
+
+    ``by``: ``rules`` (the codebook's rules), ``meaning`` (its definitions and examples,
+    :mod:`qualcode.coding.meaning`) or ``both`` (rules, plus what meaning adds; see :func:`combine`).
+    ``model``: a local sentence-transformers model folder instead of the built-in embedding model.
 
     Returns a :class:`CodingRun`: ``run.codings`` (the codings table), ``run.segments`` (the coded
     segments), ``run.warnings`` and ``run.report()`` (coverage, codes that matched nothing).
 
-    >>> run = qualcode.apply_codebook(corpus, codebook)
+    >>> run = qualcode.apply_codebook(corpus, codebook, by="rules")
     >>> 0 < run.report().coverage <= 1, run.codings.coder.iloc[0] == f"rules@{codebook.version}"
     (True, True)
     """
@@ -169,6 +289,7 @@ def apply_codebook(
     from ..corpus.segments import check_unit
 
     check_unit(unit)
+    check_by(by)
     if jobs < 1:
         raise QualcodeError(f"jobs must be at least 1, not {jobs}.")
     segments = corpus.segments(unit, include_researchers=include_researchers)
@@ -178,23 +299,29 @@ def apply_codebook(
             "check the speaker labels, or pass --include-researchers."
         )
     run_warnings = corpus_warnings(codebook, corpus)
-    rules = RuleSet(codebook, include_candidates=include_candidates)
-    if not rules.nodes:
-        run_warnings.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
+    rules, meaning, found = coders_for(codebook, by, include_candidates=include_candidates, model=model)
+    run_warnings += found
+    if meaning is not None:
+        from .meaning import language_warning
+
+        message = language_warning(segments.text.tolist())
+        if message:
+            run_warnings.append(message)
     items = coding_items(segments)
     chunks = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
     rows: list[tuple] = []
-    if rules.nodes:
+    if meaning is not None or rules.nodes:
         if jobs == 1 or len(chunks) == 1:
-            _init_worker(rules, long_turn_words)
+            _init_worker(rules, long_turn_words, meaning)
             for done, chunk in enumerate(chunks, 1):
                 rows += _code_chunk(chunk)
                 if progress:
                     progress(done, len(chunks), "")
         else:
-            rows = _code_parallel(chunks, rules, long_turn_words, jobs, progress)
+            rows = _code_parallel(chunks, rules, meaning, long_turn_words, jobs, progress)
     rows = _prune_ancestors(rows, codebook)
-    codings = join_attributes(_codings_frame(rows, segments, codebook, [item[1] for item in items]), corpus)
+    codings = join_attributes(_codings_frame(rows, segments, codebook, [item[1] for item in items],
+                                             meaning.coder if meaning is not None else None), corpus)
     del items, chunks
     for message in run_warnings:
         warnings.warn(message, stacklevel=2)
@@ -208,27 +335,30 @@ def coding_items(segments) -> list[tuple]:
                     segments.start.tolist()))
 
 
-def codings_of(segments, codebook: Codebook, rules: RuleSet, long_turn_words: int = DEFAULT_LONG_TURN_WORDS):
+def codings_of(segments, codebook: Codebook, rules: RuleSet | None, long_turn_words: int = DEFAULT_LONG_TURN_WORDS,
+               meaning=None):
     """The codings table of ``segments`` (already filtered to the ones to code), in one process.
 
     The unit of work of the distributed engine: the same steps as :func:`apply_codebook` with
     ``jobs=1``, so a batch of sources gives exactly the rows a local run gives for those sources.
     """
     items = coding_items(segments)
-    rows = code_items(items, rules, long_turn_words) if rules.nodes and len(segments) else []
-    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook, [item[1] for item in items])
+    rows = code_chunk(items, rules, meaning, long_turn_words) if len(segments) else []
+    return _codings_frame(_prune_ancestors(rows, codebook), segments, codebook, [item[1] for item in items],
+                          meaning.coder if meaning is not None else None)
 
 
-def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple]:
+def _code_parallel(chunks, rules, meaning, long_turn_words, jobs, progress) -> list[tuple]:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
-        # Workers inherit the compiled rules and spaCy from this process: nothing is pickled per task.
-        _init_worker(rules, long_turn_words)
-        context, initargs = multiprocessing.get_context("fork"), (None, long_turn_words)
-    else:
-        context, initargs = multiprocessing.get_context("spawn"), (rules, long_turn_words)
+        # Workers inherit the compiled rules, the embedded codebook and the loaded models from this
+        # process: nothing is pickled per task and no worker loads a model again.
+        _init_worker(rules, long_turn_words, meaning)
+        context, initargs = multiprocessing.get_context("fork"), (None, long_turn_words, None, True)
+    else:  # each worker unpickles the coders once and loads the embedding model once
+        context, initargs = multiprocessing.get_context("spawn"), (rules, long_turn_words, meaning)
     rows: list[tuple] = []
     with context.Pool(min(jobs, len(chunks), os.cpu_count() or jobs), _init_worker, initargs) as pool:
         for done, part in enumerate(pool.imap(_code_chunk, chunks), 1):
@@ -238,7 +368,7 @@ def _code_parallel(chunks, rules, long_turn_words, jobs, progress) -> list[tuple
     return rows
 
 
-def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[str]):
+def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[str], meaning_coder: str | None = None):
     """The codings table for ``rows`` ``(segment row, node, start, end, score, evidence)``; ``texts`` are
     the segments' texts as Python strings (already built for matching: no second copy of the column).
 
@@ -259,7 +389,7 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
     offsets = segments.start.to_numpy()[seg_rows].tolist()
     del seg_rows
     starts, ends, excerpts = [], [], []
-    for (row, _, lo, hi, _, _), offset in zip(rows, offsets):
+    for (row, _, lo, hi, *_), offset in zip(rows, offsets):
         # A long-turn window ends at the next sentence's start: trim its white space, keeping offsets exact.
         piece = texts[row][lo:hi]
         lead = len(piece) - len(piece.lstrip())
@@ -274,6 +404,8 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
     columns["text"] = pd.Series(excerpts).array
     del excerpts
     nodes = [codebook.nodes[r[1]] for r in rows]
+    numbers = codebook.numbers()
+    columns["number"] = [numbers.get(n.subtheme_id or n.theme_id) for n in nodes]
     columns["code_id"] = [n.id for n in nodes]
     columns["code"] = [n.label for n in nodes]
     columns["theme_id"] = [n.theme_id for n in nodes]
@@ -281,14 +413,17 @@ def _codings_frame(rows: list[tuple], segments, codebook: Codebook, texts: list[
     columns["subtheme_id"] = [n.subtheme_id for n in nodes]
     columns["subtheme"] = [codebook.nodes[n.subtheme_id].label if n.subtheme_id else None for n in nodes]
     del nodes
-    columns["coder"] = f"rules@{codebook.version}"
-    columns["origin"] = "rule"
+    by_meaning = [len(r) > 6 for r in rows]
+    columns["coder"] = [meaning_coder if m else f"rules@{codebook.version}" for m in by_meaning]
+    columns["origin"] = ["meaning" if m else "rule" for m in by_meaning]
+    del by_meaning
     columns["score"] = np.asarray([round(float(r[4]), 2) for r in rows], dtype=np.float64)
     evidence = [r[5] for r in rows]
     rows.clear()  # the evidence strings are now held by ``evidence`` alone
     columns["evidence"] = pd.Series(evidence).array
     del evidence
     columns["codebook_version"] = codebook.version
+    columns["codebook"] = codebook.name
     frame = pd.DataFrame(columns)
     return frame[CODING_COLUMNS].astype({"score": "float64"})
 
@@ -308,14 +443,15 @@ def corpus_warnings(codebook: Codebook, corpus) -> list[str]:
 
 
 def code(corpus: "Corpus | str | Path", codebook: Codebook, **options) -> "pd.DataFrame":
-    """Apply ``codebook``'s rules to ``corpus`` (a :class:`Corpus` or a folder) on this machine; return the
+    """Apply ``codebook`` to ``corpus`` (a :class:`Corpus` or a folder) on this machine; return the
     codings table (see :mod:`qualcode.coding.table`). ``qualcode.code`` (:mod:`qualcode.engines`) calls this
     for ``engine="local"``.
 
-    Options: ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
+    Options: ``by`` (``rules``, ``meaning`` or ``both``, the default), ``model`` (a local
+    sentence-transformers folder), ``unit`` (turn, paragraph, sentence, answer), ``include_researchers``,
     ``include_candidates``, ``long_turn_words`` (default 200), ``jobs`` (processes), ``progress``.
 
-    >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"))
+    >>> codings = qualcode.code(corpus, qualcode.Codebook.from_yaml("codebooks/social_prescribing.yaml"), by="rules")
     >>> codings.columns[:3].tolist(), bool((codings.origin == "rule").all())
     (['source_id', 'segment_id', 'participant_id'], True)
 

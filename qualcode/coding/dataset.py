@@ -41,6 +41,9 @@ def codings_schema():
 def _table(frame):
     import pyarrow as pa
 
+    missing = [c for c in CODING_COLUMNS if c not in frame.columns]
+    if missing:  # codings from before a column existed (e.g. codebook, number): written empty
+        frame = frame.assign(**{c: None for c in missing})
     frame = frame[CODING_COLUMNS]
     try:
         return pa.Table.from_pandas(frame, schema=codings_schema(), preserve_index=False)
@@ -84,7 +87,7 @@ def check_dataset_path(path: str | Path, force: bool = False) -> Path:
         raise CodingsError(f"{path}: the distributed engine writes a Parquet dataset; name it *.parquet "
                            "(e.g. out/codings.parquet).")
     if path.exists() and not force:
-        raise OutputExistsError(f"{path} already exists; pass --force (force=True) to replace it, or choose another path.")
+        raise OutputExistsError(f"{path} already exists; pass --force to replace it, or choose another path.")
     check_output_folder(path.parent)
     return path
 
@@ -92,6 +95,7 @@ def check_dataset_path(path: str | Path, force: bool = False) -> Path:
 def start_dataset(path: str | Path) -> Path:
     """Create the hidden working folder next to ``path`` that workers write parts into."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # the one output-folder rule: missing folders are made
     work = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
     work.mkdir()
     return work

@@ -3,13 +3,18 @@
 Columns::
 
     source_id, segment_id, participant_id, group, label, method, start, end, text,
-    code_id, code, theme_id, theme, subtheme_id, subtheme, coder, origin, score, evidence, codebook_version
+    code_id, code, theme_id, theme, subtheme_id, subtheme, coder, origin, score, evidence, codebook_version,
+    codebook, number
 
 ``start``/``end`` index the source's normalised text (``text == corpus.text(source_id)[start:end]``).
 ``code``/``theme``/``subtheme`` hold labels; ``code_id`` is the most specific node coded (a theme,
 sub-theme or code), and ``theme_id``/``subtheme_id`` its ancestors at the first two levels.
-``coder`` is ``rules@<codebook version>``, a person's name, or ``model@<hash>``; ``origin`` is
-``rule``, ``human`` or ``model``. ``evidence`` lists matched terms with their offsets.
+``coder`` is ``rules@<codebook version>``, a person's name, ``model@<hash>`` (the Suggester) or
+``meaning:<embedding model>@<codebook version>``; ``origin`` is ``rule``, ``human``, ``model`` or ``meaning``.
+``evidence`` lists matched terms with their offsets, or for ``meaning`` the codebook sentence the excerpt
+was closest to and the similarity. ``codebook`` is
+the name of the codebook that coded the row and ``number`` its theme's or sub-theme's number there
+(``"2"``, ``"2.3"``): reports made without the codebook number themes from it.
 """
 
 from __future__ import annotations
@@ -27,9 +32,9 @@ if TYPE_CHECKING:
 CODING_COLUMNS = [
     "source_id", "segment_id", "participant_id", "group", "label", "method", "start", "end", "text",
     "code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme", "coder", "origin", "score", "evidence",
-    "codebook_version",
+    "codebook_version", "codebook", "number",
 ]
-ORIGINS = ("rule", "human", "model")
+ORIGINS = ("rule", "human", "model", "meaning")
 #: The group shown for codings whose participant has none (reports list it last).
 NO_GROUP = "(no group)"
 #: Columns a codings file must have for theme tables and exports to work.

@@ -149,9 +149,18 @@ class Corpus:
 
 
 def corpus_facts(corpus: Corpus, words: int | None = None) -> str:
-    """``24 sources, 53 participants in 5 groups, 46,655 words, 0 problems``: a corpus in one line."""
+    """``26 sources, 52 participants in 5 groups, 39,687 words, 0 problems``: a corpus in one line.
+
+    The figures are the study summary's Total row, the one definition used everywhere: participants are
+    the people who took part in at least one source, and words are the words participants spoke
+    (researchers' turns are not counted). ``words`` is ignored (kept for callers that passed their own)."""
     from ..display import plural
 
-    words = sum(len(s.text.split()) for s in corpus) if words is None else words
-    return (f"{plural(len(corpus), 'source')}, {plural(len(corpus.participants), 'participant')} in "
-            f"{plural(len(corpus.groups), 'group')}, {words:,} words, {plural(len(corpus.problems), 'problem')}")
+    total = corpus.summary().iloc[-1]
+    people, spoken = int(total["participants"]), int(total["words"])
+    listed = len(corpus.participants)
+    extra = (f" ({plural(listed - people, 'more person', 'more people')} listed in participants.csv took part in no source)"
+             if listed > people else "")
+    return (f"{plural(len(corpus), 'source')}, {plural(people, 'participant')}{extra} in "
+            f"{plural(len(corpus.groups), 'group')}, {spoken:,} words spoken by participants, "
+            f"{plural(len(corpus.problems), 'problem')}")

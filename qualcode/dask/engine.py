@@ -182,6 +182,8 @@ def apply_codebook_dask(
     include_researchers: bool = False,
     include_candidates: bool = False,
     long_turn_words: int = 200,
+    by: str = "both",
+    model: str | None = None,
     strict: bool = False,
     max_file_size: int = DEFAULT_MAX_BYTES,
     batch_mb: float = DEFAULT_BATCH_MB,
@@ -212,7 +214,11 @@ def apply_codebook_dask(
         plan = plan_corpus(corpus_or_folder)
     specs = {spec.index: spec for spec in plan_batches(plan, int(batch_mb * 1024 * 1024))}
     options = Options(unit, include_researchers, long_turn_words, max_file_size)
-    payload = CodebookPayload.of(codebook, include_candidates)
+    from ..coding.coder import coders_for
+
+    # Built here once to check the codebook and collect its warnings; each worker builds its own once.
+    _, _, coder_warnings = coders_for(codebook, by, include_candidates=include_candidates, model=model)
+    payload = CodebookPayload.of(codebook, include_candidates, by, model)
     shared = SharedInputs.of(plan)
     run_id = uuid.uuid4().hex[:8]
     work = start_dataset(output) if output is not None else None
@@ -242,7 +248,7 @@ def apply_codebook_dask(
             groups = list(dict.fromkeys(
                 ([] if plan.participants is None else list(plan.participants["group"])) + [row["group"] for row in added]
             ))
-            run_warnings = _run_warnings(codebook, groups, include_candidates)
+            run_warnings = _run_warnings(codebook, groups, include_candidates, by) + coder_warnings
             summary, report = _aggregates(dask, futures, ordered, groups, codebook)
             if work is not None:
                 for future in futures.values():
@@ -339,13 +345,11 @@ def _fill_keys(dask, futures: dict, results: dict) -> None:
             results[index].pids, results[index].norms = pids, norms
 
 
-def _run_warnings(codebook: Codebook, groups: list, include_candidates: bool) -> list[str]:
+def _run_warnings(codebook: Codebook, groups: list, include_candidates: bool, by: str = "both") -> list[str]:
     from ..coding.coder import corpus_warnings
 
-    out = corpus_warnings(codebook, SimpleNamespace(groups=groups))
-    if not [n for n in codebook.active(include_candidates) if n.has_rules]:
-        out.append(f"codebook {codebook.name!r} has no active node with rules; nothing can be coded by rules.")
-    return out
+    # the warning that no node has rules comes from coders_for, as in a local run
+    return corpus_warnings(codebook, SimpleNamespace(groups=groups))
 
 
 def _aggregates(dask, futures: dict, ordered: list[BatchResult], groups: list, codebook: Codebook):

@@ -48,7 +48,8 @@ LEFT_OUT = [
 STEPS = ("code", "tables", "write")
 
 
-def run_dask(folder, codebook, out_dir, *, force: bool = False, unit: str = "turn", include_researchers: bool = False,
+def run_dask(folder, codebook, out_dir, *, force: bool = False, by: str = "both", model: str | None = None,
+             unit: str = "turn", include_researchers: bool = False,
              include_candidates: bool = False, long_turn_words: int = 200, strict: bool = False,
              max_file_size: int = 50 * 1024 * 1024, title: str | None = None, study: str | None = None,
              progress=None, scheduler: str | None = None, client=None, workers: int | None = None,
@@ -80,7 +81,7 @@ def run_dask(folder, codebook, out_dir, *, force: bool = False, unit: str = "tur
     with dask_client(scheduler, client, workers, log) as dask:
         step("code")
         coded = apply_codebook_dask(
-            folder, book, output=planned["codings"], force=force, client=dask, unit=unit,
+            folder, book, output=planned["codings"], force=force, client=dask, by=by, model=model, unit=unit,
             include_researchers=include_researchers, include_candidates=include_candidates,
             long_turn_words=long_turn_words, strict=strict, max_file_size=max_file_size, batch_mb=batch_mb,
             progress=(lambda done, total, item: step(f"code:{item}", done, total)) if progress else None, log=log,

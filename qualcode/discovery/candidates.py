@@ -131,8 +131,12 @@ def _without_parts(terms: list[str]) -> list[str]:
 
 
 def _label(top_terms: list[str], surface: dict[str, str]) -> str:
-    """The three most distinctive terms, each word as it is most often written (``waiting list``)."""
-    picked = [" ".join(surface.get(w, w) for w in term.split()) for term in top_terms[:3]]
+    """Named from its most distinctive phrases: the phrases among its top six terms first (``Toddler
+    group``), then its top words, three in all, each word as it is most often written."""
+    phrases = [t for t in top_terms[:6] if " " in t]
+    chosen = (phrases[:2] + [t for t in top_terms if t not in phrases[:2]
+                             and not any(set(t.split()) <= set(p.split()) for p in phrases[:2])])[:3]
+    picked = [" ".join(surface.get(w, w) for w in term.split()) for term in chosen]
     text = ", ".join(picked)
     return text[:1].upper() + text[1:]
 
@@ -297,9 +301,25 @@ def _memo(row, disc) -> str:
                      f"{row.keyword_precision:.0%} of the segments they find belong to this candidate.")
     if isinstance(row.similar_to, str) and row.similar_to in disc.codebook.nodes:
         node = disc.codebook.nodes[row.similar_to]
-        parts.append(f"Resembles existing {node.kind} {node.id!r} ({node.label}), similarity {row.similarity:g}; "
-                     f"consider `qualcode codebook merge ... --into {node.id}`.")
+        shared = shared_terms(row.top_terms, node, disc)
+        evidence = (f"similarity {row.similarity:g}; shared top terms: {', '.join(shared) if shared else 'none'}")
+        threshold = getattr(disc, "into_threshold", 0.5)
+        if row.similarity >= threshold and len(shared) >= 3:
+            parts.append(f"Resembles existing {node.kind} {node.id!r} ({node.label}): {evidence}; consider "
+                         f"`qualcode codebook merge ... --into {node.id}`.")
+        else:
+            parts.append(f"Closest existing {node.kind}: {node.id!r} ({node.label}), {evidence}; too weak to fold "
+                         f"it in (folding is proposed at similarity {threshold:g} or more with 3 shared top terms): merge "
+                         "it as a new node if it holds up, or leave it out.")
     return " ".join(parts)
+
+
+def shared_terms(top_terms, node, disc) -> list[str]:
+    """The candidate's top terms that the node's label, definition, inclusion note or keywords use too."""
+    from .terms import TermExtractor
+
+    node_terms = set(next(iter(TermExtractor(disc.stop_words, disc.ngrams).pipe([_node_text(node)]))))
+    return [t for t in top_terms if t in node_terms]
 
 
 def candidates_codebook(disc, name: str):

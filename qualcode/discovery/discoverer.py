@@ -44,8 +44,11 @@ class Discoverer:
     "auto"), ``ngrams`` (longest phrase term), ``min_terms`` (content words a segment needs to take
     part), ``min_df`` (segments a term must occur in), ``max_df`` (largest share of segments a term may
     occur in), ``min_size`` (segments a candidate needs to be reported), ``n_top_terms``,
-    ``n_exemplars``, ``max_keywords``, ``stop_words`` (extra words to leave out), ``codebook`` (a
-    :class:`~qualcode.Codebook`; candidates name the node they resemble), ``similarity_threshold``,
+    ``n_exemplars`` (example passages per candidate), ``max_keywords``, ``stop_words`` (extra words to leave
+    out), ``common_terms`` (terms to leave out because they are common across the whole corpus; :func:`discover`
+    fills it), ``codebook`` (a :class:`~qualcode.Codebook`; candidates name the node they resemble),
+    ``similarity_threshold`` (least similarity to name that node), ``into_threshold`` (least similarity to
+    propose folding the candidate into it with ``--into``),
     ``selection_sample`` (on more segments, the parts are learned from a random sample of this many),
     ``max_iter``, ``n_jobs`` (processes for term extraction; the result does not change), ``random_state``.
 
@@ -58,8 +61,9 @@ class Discoverer:
 
     def __init__(self, n_candidates="auto", *, max_candidates: int = 30, ngrams: int = 2, min_terms: int = 5,
                  min_df: int = 2, max_df: float = 0.5, min_size: int = 3, n_top_terms: int = 10,
-                 n_exemplars: int = 5, max_keywords: int = 8, stop_words=(), codebook=None,
-                 similarity_threshold: float = 0.2, selection_sample: int = 20000, max_iter: int = 200,
+                 n_exemplars: int = 3, max_keywords: int = 8, stop_words=(), codebook=None,
+                 similarity_threshold: float = 0.2, into_threshold: float = 0.5, common_terms=(),
+                 selection_sample: int = 20000, max_iter: int = 200,
                  n_jobs: int | None = None, random_state: int | None = 0):
         self.n_candidates = n_candidates
         self.max_candidates = max_candidates
@@ -74,6 +78,8 @@ class Discoverer:
         self.stop_words = stop_words
         self.codebook = codebook
         self.similarity_threshold = similarity_threshold
+        self.into_threshold = into_threshold
+        self.common_terms = common_terms
         self.selection_sample = selection_sample
         self.max_iter = max_iter
         self.n_jobs = n_jobs
@@ -121,7 +127,8 @@ class Discoverer:
                 f"--uncoded, or use a longer unit (--unit turn)."
             )
         table = table[keep].reset_index(drop=True)
-        terms = [t for t, k in zip(terms, keep) if k]
+        common = frozenset(self.common_terms)
+        terms = [[t for t in ts if t not in common] for ts, k in zip(terms, keep) if k]
         step("terms")
         min_df = min(self.min_df, max(1, len(terms) // 10))
         counter = CountVectorizer(analyzer=_identity, min_df=min_df, max_df=self.max_df, dtype=np.float64)
@@ -262,14 +269,17 @@ class DiscoveryRun:
 
 def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "list[str] | None" = None,
              first: int | None = None, group: str | None = None, order: str = "date", unit: str = "turn",
-             uncoded: bool = False, progress: "Callable[[int, int, str], None] | None" = None,
-             **params) -> DiscoveryRun:
+             uncoded: bool = False, max_corpus_share: float = 0.1,
+             progress: "Callable[[int, int, str], None] | None" = None, **params) -> DiscoveryRun:
     """Discover candidate codes in (part of) ``corpus``.
 
     ``sources``/``first``/``group``/``order``/``unit`` choose the segments (see
     :func:`qualcode.corpus.selection.select_segments`). With ``uncoded=True`` the segments ``codebook``'s rules
     already code are left out, so what comes back is new. ``codebook`` also lets candidates name the
-    existing node they resemble. Other keyword arguments go to :class:`Discoverer`.
+    existing node they resemble. Greetings and small talk are left out
+    (:func:`qualcode.discovery.smalltalk.small_talk`), and so are terms found in more than
+    ``max_corpus_share`` of all the corpus's participant segments (1 keeps them). Other keyword arguments go
+    to :class:`Discoverer`.
 
     >>> run = qualcode.discover(corpus, codebook, first=8)     # the first 8 sources by date
     >>> run.candidates.id.iloc[0]
@@ -279,10 +289,20 @@ def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "
     """
     from ..corpus.selection import select_segments
 
+    from .smalltalk import common_terms, small_talk
+
     segments = select_segments(corpus, sources=sources, first=first, group=group, order=order, unit=unit)
     if segments.empty:
         raise QualcodeError(f"the chosen sources have no participant segments; discovery needs at least {MIN_SEGMENTS}.")
     left_out, notes = 0, []
+    chatter = set(segments.segment_id[small_talk(segments)])  # judged on the chosen sources as a whole
+    if "common_terms" not in params and max_corpus_share < 1:
+        everything = select_segments(corpus, unit=unit)
+        if len(everything) > 20000:  # a sample tells which words are everywhere
+            everything = everything.sample(20000, random_state=params.get("random_state", 0) or 0)
+        common = common_terms(terms_of(everything.text.tolist(), params.get("stop_words", ()),
+                                       params.get("ngrams", 2)), max_corpus_share)
+        params["common_terms"] = common
     if uncoded:
         if codebook is None:
             raise QualcodeError("--uncoded needs a codebook (-c/--codebook) whose codings are left out.")
@@ -292,7 +312,7 @@ def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "
 
         with _warnings.catch_warnings():
             _warnings.simplefilter("ignore")
-            run = apply_codebook(corpus.subset(list(dict.fromkeys(segments.source_id))), codebook, unit=unit)
+            run = apply_codebook(corpus.subset(list(dict.fromkeys(segments.source_id))), codebook, by="rules", unit=unit)
         notes += run.warnings
         coded = set(run.codings.segment_id)
         keep = ~segments.segment_id.isin(coded)
@@ -303,6 +323,11 @@ def discover(corpus: "Corpus", codebook: "Codebook | None" = None, *, sources: "
                 f"the codebook's rules code all {len(selected)} chosen segments, so none is left to discover from; "
                 "drop --uncoded or add sources."
             )
+    if chatter:
+        small = segments.segment_id.isin(chatter)
+        if small.any() and int((~small).sum()) >= MIN_SEGMENTS:
+            notes.append(f"left out {int(small.sum())} segment(s) of greetings and small talk.")
+            segments = segments[~small].reset_index(drop=True)
     estimator = Discoverer(codebook=codebook, **params)
     estimator.fit(segments, progress=progress)
     return DiscoveryRun(estimator, segments, left_out, notes)

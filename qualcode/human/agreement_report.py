@@ -52,25 +52,92 @@ def _disagreement_view(report):
         columns={"source_id": "source", "label": "speaker"})
 
 
-def _docx(report, path: Path) -> None:
-    import docx
+#: The key figures per code in the Word report, with their headers in words and column widths (cm).
+_KEY_FIGURES = [("code", "Code", 5.8), ("theme", "Theme", 4.8), ("both", "Coded by both", 2.0),
+                ("only_a", "Only {a}", 2.2), ("only_b", "Only {b}", 2.2), ("agreement", "% agreement", 2.7),
+                ("kappa", "Cohen's kappa", 2.0), ("band", "Agreement (Landis & Koch)", 4.0)]
 
-    from ..writers.word import add_table, clean
 
-    document = docx.Document()
-    document.add_heading("Inter-coder agreement", level=1)
+def _key_figures(report):
+    """One short row per code: who coded it, % agreement, kappa and its band in words."""
+    import pandas as pd
+
+    frame = report.per_code
+    a, b = (report.coders + ["", ""])[:2]
+    out = pd.DataFrame({
+        header.format(a=a, b=b): (
+            frame[column].map(lambda v: "" if v != v else f"{100 * v:.1f}%") if column == "agreement" else
+            frame[column].map(lambda v: "" if v != v else f"{v:.2f}") if column == "kappa" else
+            frame[column].map(lambda v: "" if v != v else f"{int(v):,}") if column in ("both", "only_a", "only_b") else
+            frame[column].fillna("").astype(str)
+        ) for column, header, _ in _KEY_FIGURES if column in frame.columns
+    })
+    return out, [w for column, _, w in _KEY_FIGURES if column in frame.columns]
+
+
+def _docx(report, path: Path, *, title: str = "Inter-coder agreement", study: str = "") -> None:
+    """A landscape methods-appendix report: a title page, the figures in words, a short table of key
+    figures per code, and each code's disagreements with their excerpts."""
+    from ..display import plural
+    from ..version import __version__
+    from ..writers.docx_layout import HEADER_FILL, new_document, page_break, text_width
+    from ..writers.word import BodyWriter, add_table, clean
+
+    class _Info:  # what the page layout needs to know of the report
+        pass
+
+    info = _Info()
+    info.title, info.study = title, study
+    document = new_document(info, landscape=True)
+    body = BodyWriter(document)
+    pooled = report.overall.iloc[0]
+    body.paragraph(title, "Title")
+    if study:
+        body.paragraph(study, "Subtitle")
+    facts = [("Coders", " and ".join(report.coders)), ("Unit", f"{report.unit}, compared at the {report.level} level"),
+             ("Units compared", f"{int(pooled['units']) // max(int(pooled['codes']), 1):,} units in "
+                                f"{plural(int(pooled['sources']), 'source')}"),
+             ("Codes", f"{int(pooled['codes']):,}"), ("Date", _today()), ("Produced with", f"qualcode {__version__}")]
+    for label, value in facts:
+        body.paragraph([(f"{label}: ", {"bold": True}), (clean(value), {})])
+    body.paragraph("For a methods appendix: how far two coders agreed, code by code, with the passages where "
+                   "they did not.", "Note")
+    body.flush()
+    page_break(body)
+    body.paragraph("Summary", "Heading 1")
     for line in summary_lines(report):
-        document.add_paragraph(clean(line))
-    document.add_heading("Agreement per code", level=2)
-    add_table(document, table(report, percent=True), font_pt=8)
-    document.add_heading("Disagreements", level=2)
+        body.paragraph(clean(line))
+    body.paragraph("Kappa bands (Landis & Koch, 1977): below 0 poor, up to 0.20 slight, 0.21-0.40 fair, "
+                   "0.41-0.60 moderate, 0.61-0.80 substantial, above 0.80 almost perfect. Krippendorff's alpha: "
+                   "0.80 and above reliable, 0.667-0.80 tentative, below 0.667 unreliable.", "Note")
+    body.paragraph("Agreement per code", "Heading 2")
+    body.flush()
+    figures, widths = _key_figures(report)
+    scale = text_width(document.sections[0]) / sum(widths)
+    add_table(document, figures, widths_cm=[w * scale for w in widths], font_pt=9, header_fill=HEADER_FILL)
+    body = BodyWriter(document)
+    body.paragraph("Disagreements", "Heading 1")
     if report.disagreements.empty:
-        document.add_paragraph("The coders agree on every unit.")
+        body.paragraph("The coders agree on every unit.")
     view = _disagreement_view(report)
+    width = text_width(document.sections[0])
     for code, part in view.groupby("code", sort=False):
-        document.add_heading(clean(code), level=3)
-        add_table(document, part.drop(columns=["code"]), widths_cm=[2.5, 2.5, 2.5, 2.5, 8], font_pt=8)
+        body.paragraph(f"{clean(code)} ({plural(len(part), 'disagreement')})", "Heading 2")
+        body.flush()
+        shown = part.drop(columns=["code"]).rename(columns={"source": "Source", "speaker": "Speaker",
+                                                            "coded_by": "Coded by", "not_coded_by": "Not coded by",
+                                                            "excerpt": "Excerpt"})
+        add_table(document, shown, widths_cm=[2.6, 3.4, 2.4, 2.4, width - 10.8], font_pt=9, header_fill=HEADER_FILL)
+        body = BodyWriter(document)
+    body.flush()
     document.save(path)
+
+
+def _today() -> str:
+    import datetime as dt
+
+    day = dt.date.today()
+    return f"{day.day} {day:%B %Y}"
 
 
 def _xlsx(report, path: Path) -> None:

@@ -185,6 +185,7 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
         )
     problems: list[str] = []
     rows: list[dict] = []
+    numbers = codebook.numbers()
     folded_cache: dict[str, tuple] = {}
     turn_index = _turn_index(corpus)
     for i, record in enumerate(_records(table, list(table.columns))):
@@ -222,6 +223,7 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
             "subtheme_id": node.subtheme_id,
             "subtheme": codebook.nodes[node.subtheme_id].label if node.subtheme_id else None,
             "coder": who, "origin": _origin(record.get("origin"), who), "score": 1.0, "evidence": "", "codebook_version": codebook.version,
+            "codebook": codebook.name, "number": numbers.get(node.subtheme_id or node.theme_id),
         })
     if not rows:
         return empty_codings(), problems
@@ -230,14 +232,16 @@ def human_rows(table, corpus, codebook, *, coder: str | None = None, name: str =
 
 
 def _origin(stated, coder: str) -> str:
-    """``human``, unless the row says ``rule``/``model`` (an ``origin`` column) or the coder is ``rules@...``/``model@...``
+    """``human``, unless the row says ``rule``/``model``/``meaning`` (an ``origin`` column) or the coder is ``rules@...``,
+    ``model@...`` or ``meaning:...``
     (how qualcode names its own coders), so rule codings read back from a file or a REFI project stay rule codings."""
     from ..coding.table import ORIGINS
 
     stated = str(stated or "").strip().lower()
     if stated in ORIGINS:
         return stated
-    return "rule" if coder.startswith("rules@") else "model" if coder.startswith("model@") else "human"
+    return ("rule" if coder.startswith("rules@") else "model" if coder.startswith("model@")
+            else "meaning" if coder.startswith("meaning:") else "human")
 
 
 def _offset(value) -> int | None:

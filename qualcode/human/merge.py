@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..coding.table import CODING_COLUMNS, check_codings
+from ..coding.table import CODING_COLUMNS, ORIGINS, check_codings
 from ..errors import CodingsError
 
 from typing import TYPE_CHECKING
@@ -51,10 +51,10 @@ def merge_codings(*tables: "pd.DataFrame", corpus: "Corpus | None" = None) -> "p
         if missing.any():
             raise CodingsError(f"{name}: {int(missing.sum())} row(s) have no coder; every merged row must say "
                                "who coded it (fill the coder column).")
-        bad = ~table["origin"].isin(["rule", "human", "model"])
+        bad = ~table["origin"].isin(ORIGINS)
         if bad.any():
-            raise CodingsError(f"{name}: origin {table['origin'][bad].iloc[0]!r} is not rule, human or model; "
-                               "fix the origin column.")
+            raise CodingsError(f"{name}: origin {table['origin'][bad].iloc[0]!r} is not {', '.join(ORIGINS[:-1])} "
+                               f"or {ORIGINS[-1]}; fix the origin column.")
         frames.append(table)
     if not frames:
         return empty_codings()

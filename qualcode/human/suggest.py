@@ -7,10 +7,11 @@
 Training units are the participant segments of ``unit`` in the sources the human codings touch; a unit
 is a positive example of a code when any coding of that code overlaps it (as in agreement), and a
 negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n-grams (the same lemma
-table that keyword rules use) and, given a codebook, whether each node's rules match the unit. Each
-code gets its own class-balanced logistic regression (one-vs-rest); its decision values are turned into
-a calibrated score (the probability that a person would code the unit) by Platt scaling fitted on
-held-out decisions from the cross-validation. A code is suggested where its score reaches
+table that keyword rules use), the unit's sentence embedding (:mod:`qualcode.embedding`, the model that
+codes by meaning; ``embeddings=False`` leaves it out) and, given a codebook, whether each node's rules
+match the unit. Each code gets its own class-balanced logistic regression (one-vs-rest); its decision
+values are turned into a calibrated score (the probability that a person would code the unit) by
+scikit-learn's sigmoid (Platt) calibration fitted on held-out decisions from the cross-validation. A code is suggested where its score reaches
 ``threshold`` (0.5: more likely than not).
 
 Cross-validation is grouped by source (``GroupKFold``): no source is in both the training and the test
@@ -34,6 +35,7 @@ import warnings
 from ..errors import CodingsError, NotFittedError
 from .overlap import check_level, overlaps
 
+ORDERS = ("source", "uncertainty")
 SCORE_COLUMNS = ["code_id", "code", "theme_id", "positives", "sources", "precision", "recall", "f1", "kappa",
                  "brier"]
 
@@ -71,7 +73,8 @@ class Suggester:
     ``min_examples`` (fewest positive and negative units a code needs), ``n_splits`` (folds, at most the
     number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``C`` (inverse
     regularisation), ``threshold`` (the score a suggestion needs), ``include_researchers``,
-    ``rule_features`` (use the codebook's rule matches as features), ``random_state``.
+    ``rule_features`` (use the codebook's rule matches as features), ``embeddings`` (use the sentence
+    embeddings as features), ``model`` (a local sentence-transformers folder for them), ``random_state``.
 
     Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``, ``coder_``,
     ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
@@ -87,7 +90,8 @@ class Suggester:
     def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,
                  n_splits: int = 3, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = 100_000, C: float = 0.3, threshold: float = 0.5,
-                 include_researchers: bool = False, rule_features: bool = True):
+                 include_researchers: bool = False, rule_features: bool = True, embeddings: bool = True,
+                 model: str | None = None):
         self.random_state = random_state
         self.unit = unit
         self.level = level
@@ -100,11 +104,13 @@ class Suggester:
         self.threshold = threshold
         self.include_researchers = include_researchers
         self.rule_features = rule_features
+        self.embeddings = embeddings
+        self.model = model
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in ("random_state", "unit", "level", "min_examples", "n_splits",
                                               "ngram_range", "min_df", "max_features", "C", "threshold",
-                                              "include_researchers", "rule_features")}
+                                              "include_researchers", "rule_features", "embeddings", "model")}
 
     def __repr__(self) -> str:
         return f"Suggester({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
@@ -239,6 +245,10 @@ class Suggester:
         from scipy import sparse
 
         x = self.vectorizer_.transform(texts)
+        if self.embeddings:
+            from ..embedding import model
+
+            x = sparse.hstack([x, sparse.csr_matrix(model(self.model).embed(units.text.tolist()))], format="csr")
         if self.codebook_ is None:
             return x.tocsr()
         from ..coding.coder import apply_codebook
@@ -246,7 +256,7 @@ class Suggester:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sources = list(dict.fromkeys(units.source_id))
-            rules = apply_codebook(corpus.subset(sources), self.codebook_, unit=self.unit,
+            rules = apply_codebook(corpus.subset(sources), self.codebook_, by="rules", unit=self.unit,
                                    include_researchers=self.include_researchers).codings
         nodes = {node_id: i for i, node_id in enumerate(self.codebook_.nodes)}
         matches = np.zeros((len(units), len(nodes)), dtype=np.float32)
@@ -258,6 +268,10 @@ class Suggester:
         """The name of each feature column: lemma n-grams, then ``rule:<node id>``."""
         self._check_fitted()
         names = [n.replace("_", " ") for n in self.vectorizer_.get_feature_names_out()]
+        if self.embeddings:
+            from ..embedding import model
+
+            names += [f"embedding:{i}" for i in range(model(self.model).dim)]
         if self.codebook_ is not None:
             names += [f"rule:{node_id}" for node_id in self.codebook_.nodes]
         return names
@@ -300,12 +314,16 @@ class Suggester:
         scores = np.column_stack([self.estimators_[c].score(x, self.calibrators_[c]) for c in self.classes_])
         return units, x, scores
 
-    def predict(self, corpus, *, skip_sources=None, threshold: float | None = None):
+    def predict(self, corpus, *, skip_sources=None, threshold: float | None = None, order: str = "source"):
         """Suggested codings (codings-table rows, ``origin=model``) for the units of ``corpus``.
 
         ``skip_sources``: source ids (or a codings table whose sources are used) to leave out, e.g. the
-        sources people already coded. ``threshold`` overrides the fitted one.
+        sources people already coded. ``threshold`` overrides the fitted one. ``order``: ``source``
+        (transcript order) or ``uncertainty`` (most informative first: the suggestions whose score is
+        closest to 0.5 come first, so each accept or reject teaches the model most).
         """
+        if order not in ORDERS:
+            raise CodingsError(f"order {order!r}: use {' or '.join(map(repr, ORDERS))}.")
         import numpy as np
         import pandas as pd
 
@@ -321,8 +339,8 @@ class Suggester:
         unit_rows, code_cols = np.nonzero(scores >= cut)
         if not len(unit_rows):
             return empty_codings()
-        order = np.lexsort((code_cols, unit_rows))
-        unit_rows, code_cols = unit_rows[order], code_cols[order]
+        by_unit = np.lexsort((code_cols, unit_rows))
+        unit_rows, code_cols = unit_rows[by_unit], code_cols[by_unit]
         names = self.feature_names()
         rows = []
         for u, k in zip(unit_rows, code_cols):
@@ -337,6 +355,8 @@ class Suggester:
                 "codebook_version": self.codebook_version_,
             })
         frame = pd.DataFrame(rows, columns=CODING_COLUMNS)
+        if order == "uncertainty":
+            frame = frame.iloc[np.argsort(np.abs(frame.score.to_numpy() - 0.5), kind="stable")].reset_index(drop=True)
         return frame.astype({"start": "int64", "end": "int64", "score": "float64"})
 
 
@@ -377,10 +397,12 @@ class _FoldModels:
 
 
 def _platt(decision, target):
-    """Platt scaling: ``p = 1 / (1 + exp(-(a d + b)))`` fitted to ``target`` by Newton's method with
-    backtracking, on Platt's smoothed targets (Lin, Lin & Weng 2007, "A note on Platt's probabilistic
-    outputs for support vector machines"); the same fit as scikit-learn's sigmoid calibration."""
+    """Platt scaling of decision values by scikit-learn's sigmoid calibration
+    (``CalibratedClassifierCV(FrozenEstimator(...), method="sigmoid")``: Platt's smoothed targets, fitted by
+    scikit-learn); returns a picklable :class:`_Sigmoid`. One class only: the constant log-odds of its rate."""
     import numpy as np
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
 
     d = np.asarray(decision, dtype=float)
     t = np.asarray(target, dtype=bool)
@@ -388,36 +410,31 @@ def _platt(decision, target):
     if not positives or not negatives:
         rate = float(t.mean()) if len(t) else 0.0
         return _Sigmoid(0.0, math.log(rate / (1 - rate)) if 0 < rate < 1 else (-30.0 if rate == 0 else 30.0))
-    y = np.where(t, (positives + 1.0) / (positives + 2.0), 1.0 / (negatives + 2.0))
-    a, b = 0.0, math.log((negatives + 1.0) / (positives + 1.0))  # Platt's start: a = 0 in his sign convention
+    calibrated = CalibratedClassifierCV(FrozenEstimator(_passthrough()), method="sigmoid")
+    calibrated.fit(d.reshape(-1, 1), t.astype(int))
+    sigmoid = calibrated.calibrated_classifiers_[0].calibrators[0]
+    # scikit-learn's sigmoid is p = 1 / (1 + exp(a d + b)); ours is 1 / (1 + exp(-(a d + b))).
+    return _Sigmoid(-float(sigmoid.a_), -float(sigmoid.b_))
 
-    def loss(a, b):
-        z = a * d + b  # log-odds of a positive
-        return float(np.sum(np.logaddexp(0, z) - y * z))
 
-    current = loss(a, b)
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(a * d + b)))
-        w = p * (1 - p)
-        g = np.array([np.dot(d, p - y), np.sum(p - y)])
-        h = np.array([[np.dot(d * d, w) + 1e-12, np.dot(d, w)], [np.dot(d, w), np.sum(w) + 1e-12]])
-        if np.abs(g).max() < 1e-9 * len(d):  # the gradient of a sum over len(d) points
-            break
-        step = np.linalg.solve(h, g)
-        size = 1.0
-        while size > 1e-10:
-            new_a, new_b = a - size * step[0], b - size * step[1]
-            new = loss(new_a, new_b)
-            if new < current + 1e-4 * size * np.dot(g, -step):
-                break
-            size /= 2
-        else:
-            break
-        converged = current - new < 1e-12 * max(abs(current), 1.0)
-        a, b, current = new_a, new_b, new
-        if converged:
-            break
-    return _Sigmoid(a, b)
+def _passthrough():
+    """A fitted binary classifier whose decision value is its one input column (to calibrate given values)."""
+    import numpy as np
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class Passthrough(ClassifierMixin, BaseEstimator):
+        def fit(self, x, y):
+            return self
+
+        def decision_function(self, x):
+            return np.asarray(x, dtype=float)[:, 0]
+
+        def predict(self, x):
+            return (self.decision_function(x) > 0).astype(int)
+
+    model = Passthrough()
+    model.classes_ = np.array([0, 1])
+    return model
 
 
 class _Sigmoid:
@@ -452,9 +469,12 @@ def _evidence(row, coef, names, top: int = 4) -> str:
     import numpy as np
 
     contributions = row.data * coef[row.indices]
-    best = np.argsort(-contributions, kind="stable")[:top]
+    lexical = np.array([not names[i].startswith("embedding:") for i in row.indices], dtype=bool)
+    best = [i for i in np.argsort(-contributions, kind="stable") if lexical[i]][:top]
     terms = [names[row.indices[i]].replace("_", " ") for i in best if contributions[i] > 0]
-    return "model: " + ", ".join(terms)
+    meaning = sum(c for i, c in zip(row.indices, contributions) if names[i].startswith("embedding:"))
+    words = [t for t in terms if not t.startswith("embedding:")]
+    return "model: " + ", ".join(words + ([f"meaning ({meaning:+.2f})"] if meaning > 0 else []))
 
 
 def _most_common(series):
@@ -469,6 +489,10 @@ def _code_info(codings, level: str) -> dict[str, dict]:
     id_col, label_col = check_level(level)
     for row in codings.drop_duplicates(id_col).to_dict("records"):
         key = str(row[id_col])
+        # the training rows' codebook name and theme number travel with the suggestions
+        carried = {"codebook": row.get("codebook"), "number": row.get("number")}
+        if level == "theme" and carried["number"] is not None and carried["number"] == carried["number"]:
+            carried["number"] = str(carried["number"]).split(".")[0]
         if level == "code":
             info[key] = {c: row[c] for c in ("code_id", "code", "theme_id", "theme", "subtheme_id", "subtheme")}
         elif level == "subtheme":
@@ -477,10 +501,12 @@ def _code_info(codings, level: str) -> dict[str, dict]:
         else:
             info[key] = {"code_id": key, "code": row["theme"], "theme_id": key, "theme": row["theme"],
                          "subtheme_id": None, "subtheme": None}
+        info[key] |= carried
     return info
 
 
-def suggest(corpus, training, codebook=None, *, all_sources: bool = False, progress=None, negatives=None, **params):
+def suggest(corpus, training, codebook=None, *, all_sources: bool = False, progress=None, negatives=None,
+            order: str = "source", **params):
     """Fit a :class:`Suggester` on ``training`` codings and suggest codes; return ``(suggester, suggestions)``.
 
     Suggestions cover the sources the training codings do not touch (people coded the others), or every
@@ -488,4 +514,4 @@ def suggest(corpus, training, codebook=None, *, all_sources: bool = False, progr
     """
     suggester = Suggester(**params).fit(corpus, training, codebook, progress=progress, negatives=negatives)
     skip = None if all_sources else training
-    return suggester, suggester.predict(corpus, skip_sources=skip)
+    return suggester, suggester.predict(corpus, skip_sources=skip, order=order)

@@ -22,9 +22,15 @@ import sys
 from ..errors import QualcodeError
 
 
+def python_wording(message: str) -> str:
+    """A message in a notebook names the Python argument where the CLI's names its option."""
+    return message.replace("pass --force", "pass force=True")
+
+
 def short_error(shell, etype, value, tb, tb_offset=None) -> list[str]:
     """IPython custom exception handler: show ``Name: message`` (and a hint) instead of the traceback."""
-    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}",
+    message = python_wording(str(value))
+    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {message}",
            "(qualcode shows its errors in short; %tb prints the traceback, %unload_ext qualcode turns this off)"]
     sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %tb and %debug
     if sys.version_info >= (3, 12):

@@ -75,7 +75,7 @@ def read_qdpx(path: str | Path, *, base: "Codebook | None" = None, group_variabl
     codes and codings, and annotations, each with its coder and time; ``.users`` maps every user to its GUID.
     Give both back to :func:`write_qdpx` (``memos=``, ``users=``) to export the project without loss.
 
-    ``codings`` is an ordinary codings table (``origin`` human, or rule/model for ``rules@``/``model@``
+    ``codings`` is an ordinary codings table (``origin`` human, or rule/model/meaning for ``rules@``/``model@``/``meaning:``
     coders). The import's problems are at the front of ``corpus.problems``.
 
     >>> report = qualcode.write_qdpx(corpus, codebook, codings, tmp / "study.qdpx")
@@ -152,7 +152,7 @@ def _import(path, out, *, force=False, base=None, group_variable=None, limits=No
     if existing and not force:
         shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
         raise OutputExistsError(f"{out} already holds {len(existing)} of the files this import writes ({shown}); "
-                                "pass --force (force=True) to replace them, or import into a new folder.")
+                                "pass --force to replace them, or import into a new folder.")
     stale = sorted(p.relative_to(out).as_posix() for p in (out / TEXTS).rglob("*")
                    if p.is_file() and p.relative_to(out).as_posix() not in files) if (out / TEXTS).is_dir() else []
     if stale:

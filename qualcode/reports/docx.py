@@ -9,7 +9,8 @@ table of contents (a TOC field, filled in so it reads before Word updates it), a
 tables whose header rows repeat on each page), then a Heading 1 per group, Heading 2 per theme and
 Heading 3 per sub-theme (``by="theme"``: theme > sub-theme > group), each excerpt a Quote paragraph
 followed by its attribution, ``(Social Worker 2)``, and where it is: ``SW-FG1, turn 54``.
-A passage coded at several sub-themes is repeated under each.
+A passage coded at several sub-themes is repeated under each, and says where else it appears
+(``also under 1.3, 2.1``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..writers.docx_layout import (
     toc_placeholder,
 )
 from ..output import atomic_write
+from ..analysis.excerpts import also_under
 from ..analysis.selection import NO_GROUP
 from ..writers.word import BodyWriter, _cant_split, _repeat_header, add_table, clean, save_deferred, set_widths, shade
 
@@ -202,6 +204,7 @@ def _excerpt_sections(document, body: BodyWriter, excerpts, themes, by: str, gro
         _group=excerpts.group.map(lambda g: group_rank.get(g, len(group_rank))),
     )
     frame = frame.sort_values(["_group", "_node"] if by == "group" else ["_theme", "_node", "_group"], kind="stable")
+    frame = frame.assign(_also=also_under(frame))  # where else each passage is listed, in the whole document
 
     def sub_key(theme_id, subtheme_id):
         if subtheme_id:
@@ -234,10 +237,10 @@ def _excerpt_sections(document, body: BodyWriter, excerpts, themes, by: str, gro
         else:
             levels = [("sub", lambda r: sub_key(r.theme_id, r.subtheme_id), lambda r, k: sub_title(r.theme_id, k)),
                       ("group", lambda r: r.group, lambda r, k: k)]
-        _nested(body, part, levels)
+        _nested(body, part, levels, list(part["_also"]))
 
 
-def _nested(body: BodyWriter, part, levels) -> None:
+def _nested(body: BodyWriter, part, levels, also: list[str] | None = None) -> None:
     """Headings (levels 2 and 3) as the keys change, then a quote and its attribution per row."""
     rows = list(part.itertuples(index=False))
     keys = [[get(r) for _, get, _ in levels] for r in rows]
@@ -253,7 +256,8 @@ def _nested(body: BodyWriter, part, levels) -> None:
             if r.participant_id == r.participant_id and r.participant_id is not None:
                 entry[1].add(r.participant_id)
     current: list = [None] * len(levels)
-    for r, k in zip(rows, keys):
+    also = also if also is not None else also_under(part)
+    for r, k, elsewhere in zip(rows, keys, also):
         for depth in range(len(levels)):
             if k[: depth + 1] != current[: depth + 1]:
                 current[depth:] = k[depth:]
@@ -266,8 +270,9 @@ def _nested(body: BodyWriter, part, levels) -> None:
                     body.paragraph(f"{plural(len(passages), 'excerpt')} from {plural(len(people), 'participant')}",
                                    "Counts")
                 break
-        body.paragraph(r.text, "Quote")
-        where = f"  {r.location}" + (f"  \u00b7  {r.codes}" if r.codes else "")
+        body.paragraph(getattr(r, "quote", None) or r.text, "Quote")
+        where = f"  {r.location}" + (f"  \u00b7  {r.codes}" if r.codes else "") + (
+            f"  \u00b7  also under {elsewhere}" if elsewhere else "")
         body.paragraph([(f"({r.attribution})", {}), (where, {"color": GREY, "size_pt": 8})], "Attribution")
 
 

@@ -172,7 +172,8 @@ def export_excerpts(codings: "pd.DataFrame", path: str | Path, fmt: str | None =
     groups = sizes.groups + ([NO_GROUP] if (excerpts.group == NO_GROUP).any() else [])
     if split:
         names = groups if by == "group" else list(order.loc[order.level == "theme", "theme_id"])
-        labels = {t: f"{n} {lbl}" for t, n, lbl in zip(order.theme_id, order.number, order.theme)}
+        theme_rows = order[order.level == "theme"]  # a theme's own number, not its last sub-theme's
+        labels = {t: f"{n} {lbl}" for t, n, lbl in zip(theme_rows.theme_id, theme_rows.number, theme_rows.theme)}
         targets = split_targets(names, path, fmt, labels if by == "theme" else None)
         existing = [str(p) for p in targets.values() if p.exists()]
         if existing and not force:

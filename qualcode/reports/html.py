@@ -1,4 +1,5 @@
 """A self-contained HTML report: one file, no external assets, no scripts (the heatmap is inline base64).
+Printed (or saved as PDF), every collapsed section is open: CSS ``@media print`` shows ``::details-content``.
 
 >>> page = html_report(themes, excerpts, summary=corpus.summary(), heatmap=png, info=info)   # doctest: +SKIP
 
@@ -14,6 +15,7 @@ import html
 
 from ..display import plural
 from ..output import write_text
+from ..analysis.excerpts import also_under
 from ..analysis.selection import NO_GROUP
 from ..writers.word import clean
 
@@ -28,7 +30,10 @@ blockquote{font-style:italic;margin:.7em 0 .1em 1.5em;padding-left:.8em;border-l
 .who{margin:0 0 .8em 2.3em;font-size:.9em}.where{color:#595959;font-size:.9em}
 details{margin:.3em 0 .3em 0}details details{margin-left:1.2em}summary{cursor:pointer;font-weight:bold;color:#1f3864;padding:.15em 0}
 summary .count{font-weight:normal;color:#595959}nav ul{columns:2;font-size:.95em}img{max-width:100%}
+@media print{details::details-content{content-visibility:visible;display:block}summary{list-style:none}
+th{position:static}blockquote,.who{break-inside:avoid}h2,h3,h4,summary{break-after:avoid}}
 """
+
 
 
 def _e(value) -> str:
@@ -42,6 +47,8 @@ def _table(frame, theme_levels=None, numeric=()) -> str:
         out.append("<tr class='theme'>" if theme else "<tr>")
         for column, value in zip(frame.columns, row):
             cls = " class='num'" if column in numeric else ""
+            if column in numeric and isinstance(value, int | float) and value == value and float(value).is_integer():
+                value = f"{int(value):,}"  # 39,687 words
             out.append(f"<td{cls}>{_e(value)}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
@@ -69,6 +76,7 @@ def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
         top_col = "theme_id"
         mid = lambda r: titles.get((r.theme_id, r.subtheme_id), "") if r.subtheme_id else "General (coded at the theme)"
         leaf = lambda r: r.group
+    frame = frame.assign(_also=also_under(frame))  # where else each passage is listed on the page
     parts = {k: p for k, p in frame.groupby(top_col, sort=False)}
     out = []
     for top in tops:
@@ -84,9 +92,10 @@ def _excerpts(excerpts, themes, by: str, groups: list[str]) -> str:
             for leaf_title, quotes in block.groupby(_keys(block, leaf), sort=False):
                 if leaf_title:
                     out.append(f"<h4>{_e(leaf_title)} <span class='note'>({plural(len(quotes), 'excerpt')})</span></h4>")
-                for r in quotes.itertuples(index=False):
+                for r, elsewhere in zip(quotes.itertuples(index=False), quotes["_also"].tolist()):
                     codes = f" &middot; {_e(r.codes)}" if r.codes else ""
-                    out.append(f"<blockquote>{_e(r.text)}</blockquote><p class='who'>({_e(r.attribution)}) "
+                    codes += f" &middot; also under {_e(elsewhere)}" if elsewhere else ""
+                    out.append(f"<blockquote>{_e(getattr(r, 'quote', None) or r.text)}</blockquote><p class='who'>({_e(r.attribution)}) "
                                f"<span class='where'>{_e(r.location)}{codes}</span></p>")
             out.append("</details>")
     return "".join(out)

@@ -31,7 +31,8 @@ class ReportInfo:
         """``(label, value)`` pairs for the title page (empty values left out)."""
         from ..version import __version__
 
-        book = self.codebook + (f", version {self.codebook_version}" if self.codebook_version else "")
+        version = f"version {self.codebook_version}" if self.codebook_version else ""
+        book = ", ".join(v for v in (self.codebook, version) if v)
         coded = (f"{self.codings:,} codings of {self.sources:,} sources and {self.participants:,} participants"
                  if self.codings else "Nothing was coded.")
         pairs = [("Study", self.study), ("Codebook", book), ("Coded by", self.coders), ("Coding", coded),
@@ -47,19 +48,22 @@ def today() -> str:
 def report_info(codings, codebook=None, *, title: str | None = None, study: str | None = None,
                 date: str | None = None, notes=None) -> ReportInfo:
     """A :class:`ReportInfo` for ``codings`` (already selected): counts, coders and codebook version."""
+    names = codings["codebook"] if "codebook" in codings.columns else ()
     return info_of(codings["codebook_version"], codings["coder"], int(codings["source_id"].nunique()),
                    int(codings["participant_id"].nunique()), len(codings), codebook, title=title, study=study,
-                   date=date, notes=notes)
+                   date=date, notes=notes, codebook_names=names)
 
 
 def info_of(versions, coders, sources: int, participants: int, codings: int, codebook=None, *,
-            title: str | None = None, study: str | None = None, date: str | None = None, notes=None) -> ReportInfo:
-    """A :class:`ReportInfo` from the facts themselves: the codebook versions and coders seen (any
+            title: str | None = None, study: str | None = None, date: str | None = None, notes=None,
+            codebook_names=()) -> ReportInfo:
+    """A :class:`ReportInfo` from the facts themselves: the codebook versions, names and coders seen (any
     iterables) and the counts (so a distributed run need not hold the codings)."""
     versions = sorted({_text(v) for v in versions} - {""})
+    names = sorted({_text(v) for v in codebook_names} - {""})
     info = ReportInfo(
         study=study or "",
-        codebook=codebook.name if codebook is not None else "",
+        codebook=codebook.name if codebook is not None else ", ".join(names),
         codebook_version=(codebook.version if codebook is not None else ", ".join(versions)),
         coders=", ".join(sorted({_text(c) for c in coders} - {""})),
         date=date or today(),

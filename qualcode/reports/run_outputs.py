@@ -81,7 +81,7 @@ def check_outputs(out_dir: str | Path, force: bool = False, outputs: dict | None
     existing = [str(p) for p in planned.values() if p.exists()]
     if existing and not force:
         raise OutputExistsError(
-            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; pass --force (force=True) to "
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; pass --force to "
             "replace them, or choose another output folder."
         )
     return planned

@@ -81,8 +81,62 @@ def add_table(document, frame, *, widths_cm: list[float] | None = None, font_pt:
             if is_number:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if widths_cm:
-        set_widths(table, widths_cm)
+        set_widths(table, fit_words(frame, widths_cm, font_pt))
+    keep_with_table(table)
     return table
+
+
+#: Roughly how wide a character is, as a share of the font size (Arial/Liberation Sans, bold headers).
+_CHAR_EM = 0.7
+_CELL_PADDING_CM = 0.5
+
+
+def fit_words(frame, widths_cm: list[float], font_pt: float) -> list[float]:
+    """``widths_cm`` with every column at least as wide as its longest word (header or value), taking the
+    room from columns that have some to spare, so no word is broken across lines ("Participant/s").
+    The total width stays the same; where the words cannot all fit, the widths are left as given."""
+    words = [max([len(w) for w in [str(name), *map(str, frame[name].head(300))] for w in w.split()] or [1])
+             for name in frame.columns]
+    need = [n * font_pt * _CHAR_EM * 2.54 / 72 + _CELL_PADDING_CM for n in words]
+    if len(need) != len(widths_cm) or sum(need) > sum(widths_cm):
+        return list(widths_cm)
+    widths = [max(w, n) for w, n in zip(widths_cm, need)]
+    excess = sum(widths) - sum(widths_cm)
+    spare = [w - n for w, n in zip(widths, need)]
+    room = sum(s for s in spare if s > 0)
+    if excess <= 0 or room <= 0:
+        return widths
+    return [w - excess * s / room if s > 0 else w for w, s in zip(widths, spare)]
+
+
+def keep_with_table(table, limit: int = 3) -> None:
+    """Keep the heading (and the notes under it) just above ``table`` on the table's page: a heading is
+    never left alone at the foot of a page."""
+    from docx.oxml.ns import qn
+
+    previous = table._tbl.getprevious()
+    chain = []
+    while previous is not None and previous.tag == qn("w:p") and len(chain) < limit:
+        chain.append(previous)
+        style = previous.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+        if style is not None and style.get(qn("w:val"), "").lower().startswith("heading"):
+            break
+        previous = previous.getprevious()
+    else:
+        return
+    for paragraph in chain:
+        ppr = paragraph.find(qn("w:pPr"))
+        if ppr is None:
+            from docx.oxml import OxmlElement
+
+            ppr = OxmlElement("w:pPr")
+            paragraph.insert(0, ppr)
+        if ppr.find(qn("w:keepNext")) is None:
+            from docx.oxml import OxmlElement
+
+            keep = OxmlElement("w:keepNext")
+            style = ppr.find(qn("w:pStyle"))
+            (style.addnext(keep) if style is not None else ppr.insert(0, keep))
 
 
 # -- building large documents fast ---------------------------------------------------------------

@@ -27,6 +27,9 @@ _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 HEADER, WRAP, TOP = 1, 2, 3
 
 
+from ..display import field_label
+
+
 def _column_letter(index: int) -> str:
     name, index = "", index + 1
     while index:
@@ -81,17 +84,26 @@ def sheet_chunks(frame, rows_per_chunk: int = 2000):
     widths = [_width(frame.iloc[:, i], c) for i, c in enumerate(frame.columns)]
     styles = [WRAP if wrap else TOP for _, wrap in widths]
     last = letters[-1] if cols else "A"
+    frozen = min(int(frame.attrs.get("freeze_columns", 0)), max(cols - 1, 0))
+    if frozen:  # the header row and the first column(s) (e.g. the participant) stay in view
+        corner = f"{letters[frozen]}2"
+        pane = (f'<pane xSplit="{frozen}" ySplit="1" topLeftCell="{corner}" activePane="bottomRight" state="frozen"/>'
+                f'<selection pane="topRight"/><selection pane="bottomLeft"/>'
+                f'<selection pane="bottomRight" activeCell="{corner}" sqref="{corner}"/>')
+    else:
+        pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>')
     out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS}" xmlns:r="{REL}">',
            f'<dimension ref="A1:{last}{rows + 1}"/>',
-           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-           'state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>',
+           f'<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>',
            '<sheetFormatPr defaultRowHeight="15"/>']
     if cols:
         out.append("<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" style="{s}" customWidth="1"/>'
                                       for i, ((w, _), s) in enumerate(zip(widths, styles))) + "</cols>")
     out.append("<sheetData>")
+    names = [field_label(c) for c in frame.columns] if frame.attrs.get("header_words") else list(frame.columns)
     header = "".join(f'<c r="{letter}1" s="{HEADER}" t="inlineStr"><is><t xml:space="preserve">{_escape(str(name))}</t></is></c>'
-                     for letter, name in zip(letters, frame.columns))
+                     for letter, name in zip(letters, names))
     out.append(f'<row r="1">{header}</row>')
     cell_style = [f' s="{s}"' for s in styles]
     for first in range(0, rows, rows_per_chunk):

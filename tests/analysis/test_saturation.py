@@ -115,12 +115,20 @@ def test_sample_study_with_candidates(sample_corpus):
     result = saturation(sample_corpus, book, order="date")
     overall = result.table[result.table.scope == ALL]
     assert len(overall) == len(sample_corpus)
-    for measure in ("codes", "subthemes", "candidates"):
+    for measure in ("codes", "subthemes", "code_groups", "candidates"):
         assert overall[measure].is_monotonic_increasing
         assert overall[measure].tolist() == overall[f"new_{measure}"].cumsum().tolist()
     assert overall.subthemes.iloc[-1] == 23 and overall.candidates.iloc[-1] >= 5
     assert set(result.table.scope) == {ALL, *sample_corpus.groups}
-    assert result.measures == ["codes", "subthemes", "candidates"]
+    assert result.measures == ["codes", "subthemes", "code_groups", "candidates"]
+    # deductive: every sub-theme is there at the first source, so the count alone says nothing; codes by
+    # group still grow as new groups' sources come in, and the output says which line to read
+    assert overall.subthemes.iloc[0] == 23
+    assert overall.code_groups.iloc[0] < overall.code_groups.iloc[len(overall) // 2] < overall.code_groups.iloc[-1]
+    assert any("codes by group" in line and "deductive" in line for line in result.lines())
+    figure = result.plot()
+    assert "codes by group" in [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert "Deductive codebook" in figure.axes[0].get_legend().get_title().get_text()
 
 
 def test_the_plot_is_a_figure_written_as_png_and_svg(study, tmp_path):

@@ -1,6 +1,7 @@
 """``qualcode run``, ``themes``, ``matrix`` and ``excerpts`` through the CLI, and the workbook they write."""
 
 import os
+import re
 
 import docx
 import openpyxl
@@ -57,7 +58,13 @@ def test_run_workbook_has_the_sheets_with_frozen_headers_and_filters(ran):
     assert codings.freeze_panes == "A2" and codings.auto_filter.ref.startswith("A1:")
     assert [c.value for c in codings[1]] == pd.read_csv(out / "codings.csv").columns.tolist()
     assert codings.max_row == len(pd.read_csv(out / "codings.csv")) + 1
-    assert book["matrix"]["A1"].value == "group"
+    matrix = book["matrix"]
+    # headers in words, and the participant stays in view while the themes scroll (first columns frozen)
+    assert [c.value for c in matrix[1]][:3] == ["Group", "Participant", "Participant ID"]
+    assert matrix.freeze_panes == "D2"
+    cells = [c.value for row in matrix.iter_rows(min_row=2, min_col=4) for c in row if c.value]
+    assert cells and all(re.search(r"\[[^\]]+, (turn|answer|paragraph|line)[^\]]*\]$", line)
+                         for cell in cells for line in cell.splitlines()[1:]), cells[:2]
 
 
 def test_run_refuses_existing_outputs_before_any_work_and_force_replaces(ran, tmp_path):
@@ -141,12 +148,12 @@ def test_matrix_formats(ran, tmp_path):
     mini, out, _ = ran
     codings = str(out / "codings.csv")
     result = runner.invoke(app, ["matrix", codings, "-c", MINIMAL], terminal_width=250)
-    assert result.exit_code == 0 and "participant" in result.stdout
+    assert result.exit_code == 0 and "Participant" in result.stdout and "participant_id" not in result.stdout
     path = tmp_path / "matrix.xlsx"
     result = runner.invoke(app, ["matrix", codings, "--rows", "source", "--columns", "subtheme", "-o", str(path)])
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(path).active
-    assert sheet["A1"].value == "source_id"
+    assert sheet["A1"].value == "Source" and sheet.freeze_panes == "C2"  # the source and its participants stay in view
     for fmt in ("csv", "md", "docx", "html", "json"):
         result = runner.invoke(app, ["matrix", codings, "-o", str(tmp_path / f"m.{fmt}")])
         assert result.exit_code == 0, result.output
@@ -175,6 +182,17 @@ def test_excerpts_by_group_by_theme_and_split(ran, tmp_path):
     csv = tmp_path / "excerpts.csv"
     assert runner.invoke(app, ["excerpts", codings, "-o", str(csv)]).exit_code == 0
     assert {"attribution", "location", "text"} <= set(pd.read_csv(csv).columns)
+
+
+def test_split_by_theme_titles_and_names_each_file_by_its_theme(ran, tmp_path):
+    mini, out, _ = ran
+    codings = str(out / "codings.csv")
+    folder = tmp_path / "themes"
+    result = runner.invoke(app, ["excerpts", codings, "-c", MINIMAL, "--by", "theme", "--split", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["excerpts_1-access.docx", "excerpts_2-benefits.docx"]
+    title = docx.Document(str(folder / "excerpts_1-access.docx")).paragraphs[0].text
+    assert title == "Coded excerpts by theme: 1 Access"
 
 
 def test_nothing_coded_still_gives_every_document(mini, tmp_path):

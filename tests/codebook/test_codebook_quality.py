@@ -18,7 +18,7 @@ THEMES = ["accessing-lw-support", "nature-value", "getting-on", "benefits", "del
 
 @pytest.fixture(scope="module")
 def run(sample_corpus):
-    return apply_codebook(sample_corpus, Codebook.from_yaml(ROOT / "codebooks" / "social_prescribing.yaml"))
+    return apply_codebook(sample_corpus, Codebook.from_yaml(ROOT / "codebooks" / "social_prescribing.yaml"), by="rules")
 
 
 def theme_scores(run):

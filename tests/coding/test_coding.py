@@ -7,11 +7,22 @@ import pytest
 
 import qualcode
 from qualcode.codebook.model import Codebook
-from qualcode.coding.coder import apply_codebook, code
+from qualcode.coding import coder
+
+from qualcode.coding.coder import apply_codebook as apply_any
 from qualcode.coding.table import CODING_COLUMNS
 from qualcode.coding.rules import parse_evidence
 
 from ..conftest import ROOT, write_participants, write_sources
+
+
+def code(corpus, codebook, **options):
+    """These tests are about the rules: code by rules (coding by meaning is tested in test_meaning.py)."""
+    return coder.code(corpus, codebook, **{"by": "rules", **options})
+
+
+def apply_codebook(corpus, codebook, **options):
+    return apply_any(corpus, codebook, **{"by": "rules", **options})
 
 
 def book(rules_by_node: dict, version="2") -> Codebook:

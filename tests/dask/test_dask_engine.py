@@ -268,3 +268,13 @@ def test_cli_engine_options_are_checked_before_any_work(tmp_path):
     result = CliRunner().invoke(app_(), ["code", str(SAMPLE), "-c", str(BOOK), "--engine", "dask",
                                          "-o", str(tmp_path / "codings.csv")])
     assert result.exit_code == 1 and "name it *.parquet" in result.output
+
+
+def test_coding_by_meaning_on_dask_gives_the_local_codings(client, book):
+    corpus, expected = local(SAMPLE, book, by="meaning")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = apply_codebook_dask(SAMPLE, book, client=client, batch_mb=TINY, by="meaning")
+    assert run.batches > 10 and (expected.codings.origin == "meaning").all() and len(expected.codings) > 50
+    same_rows(run.codings, expected.codings)
+    assert [str(w.message) for w in caught] == expected.warnings

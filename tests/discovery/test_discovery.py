@@ -40,7 +40,7 @@ def fitted(sample_corpus, book):
 def full_codings(sample_corpus, book):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return apply_codebook(sample_corpus, book).codings
+        return apply_codebook(sample_corpus, book, by="rules").codings
 
 
 # -- the estimator contract ------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def test_merge_refuses_rows_without_a_coder_or_with_a_bad_origin(tables):
     rules, a, _ = tables
     with pytest.raises(CodingsError, match="have no coder"):
         merge_codings(rules, a.assign(coder=None))
-    with pytest.raises(CodingsError, match="origin 'person' is not rule, human or model"):
+    with pytest.raises(CodingsError, match="origin 'person' is not rule, human, model or meaning"):
         merge_codings(a.assign(origin="person"))
 
 
@@ -83,8 +83,8 @@ def invoke(*args):
 
 def test_code_with_merges_suggestions_and_human_codings(tmp_path, tables):
     out = tmp_path / "all.csv"
-    result = invoke("code", SAMPLE, "-c", BOOK, "--with", HUMAN / "coder_a.csv", "--with", HUMAN / "coder_b.csv",
-                    "-o", out)
+    result = invoke("code", SAMPLE, "-c", BOOK, "--by", "rules", "--with", HUMAN / "coder_a.csv",
+                    "--with", HUMAN / "coder_b.csv", "-o", out)
     assert result.exit_code == 0, result.output
     assert "coder_a (human)" in result.output
     merged = qualcode.read_codings_table(out)
@@ -99,10 +99,10 @@ def test_agreement_command_writes_every_format(tmp_path):
     assert "All codes pooled: " in result.output and "kappa 0." in " ".join(result.output.split())
     document = docx.Document(tmp_path / "agreement.docx")
     header = [c.text for c in document.tables[0].rows[0].cells]
-    assert "only coder_a" in header and "only coder_b" in header and "kappa" in header
+    assert "Only coder_a" in header and "Only coder_b" in header and "Cohen's kappa" in header
     assert [c.text for c in document.tables[0].rows[-2].cells][0] == "(all codes, pooled)"
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert "Disagreements" in headings and "Benefits for clients" in headings
+    assert "Disagreements" in headings and any(h.startswith("Benefits for clients (") for h in headings)
     assert invoke("agreement", *files, "--corpus", SAMPLE, "-c", BOOK, "-o", tmp_path / "a.csv").exit_code == 0
     per_code = pd.read_csv(tmp_path / "a.csv")
     disagreements = pd.read_csv(tmp_path / "a-disagreements.csv")

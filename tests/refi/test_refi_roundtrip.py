@@ -27,7 +27,7 @@ def shipped():
 @pytest.fixture(scope="module")
 def coded(sample_corpus, shipped):
     """Rule codings plus a human coder's codings of a few excerpts (overlapping the rules' spans)."""
-    rules = qualcode.code(sample_corpus, shipped)
+    rules = qualcode.code(sample_corpus, shipped, by="rules")
     human = rules.iloc[::40].copy()
     human["coder"], human["origin"] = "Alice Smith", "human"
     return pd.concat([rules, human], ignore_index=True)

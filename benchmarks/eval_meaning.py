@@ -1,0 +1,267 @@
+"""Coding by meaning and the Suggester measured on real, public, human-coded patient comments.
+
+Nothing here ships with qualcode: the data stay where you put them. Two datasets, both published by the
+Nottinghamshire Healthcare NHS Foundation Trust CDU Data Science Team with pxtextmining
+(https://github.com/CDU-data-science-team/pxtextmining, code MIT; the datasets README says the data are
+shared under CC BY-NC-SA 4.0):
+
+``nhs``    ``datasets/v6framework_230831.csv``: 7,908 Friends and Family Test answers from two trusts (NEAS,
+           NHFT), each labelled by qualitative analysts with any of the sub-categories of the Patient
+           Experience Qualitative Data Categorisation Framework (multi-label). The codebook is built from the
+           framework's published definitions and examples (``framework3.qmd`` of
+           https://github.com/The-Strategy-Unit/PatientExperience-QDC, MIT), pass it with ``--framework``.
+``phase1`` ``datasets/phase_1/text_data.csv``: 10,334 comments from three trusts, each labelled with one
+           category of the phase 1 framework (single-label, 9 categories). Only the category and sub-category
+           names are published, so the codebook is each category's label with its sub-category names as
+           ``include`` text (a stress test of coding from very short text).
+
+Per dataset the script prints, per code and macro: zero-shot (``qualcode.code(..., by="meaning")``) on the
+test sources; learned (the Suggester, cross-validated with folds grouped by source) on all sources;
+rules-only is not possible (no rule codebook exists for these frameworks). Sources are blocks of
+respondents, so no respondent is in two folds. The test part is 20% of the sources, chosen by a fixed
+seed; ``--tune`` picks a global similarity threshold on the other 80% only (never on the test part).
+
+    python benchmarks/eval_meaning.py --dataset nhs --data v6framework_230831.csv --framework framework3.qmd
+    python benchmarks/eval_meaning.py --dataset phase1 --data text_data.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+#: Columns of the v6 data merged into the framework's final sub-categories, as pxtextmining's own
+#: ``params.py``/``merge_categories`` do for the published model.
+NHS_MERGES = {
+    "Staffing levels & responsiveness": ["Number & deployment of staff", "Staff responsiveness"],
+    "Continuity of care": ["Referals & continuity of care", "Staff continuity"],
+    "Environment, facilities & equipment": ["Environment & Facilities", "Provision of medical equipment"],
+}
+NHS_SKIP = {"Labelling not possible", "Not assigned"}  # not topics: no definition of content to match
+N_SOURCES = 40
+MIN_TEST_POSITIVES = 10
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def parse_framework(path: Path) -> dict[str, dict]:
+    """``{sub-category: {"definition": ..., "examples": [...]}}`` from the framework's Quarto page."""
+    text = path.read_text(encoding="utf-8")
+    out = {}
+    for block in re.split(r"\n### ", text)[1:]:
+        title, _, body = block.partition("\n")
+        body = body.split(":::")[0]
+        definition, _, examples = body.partition("Examples:")
+        quotes = re.findall(r"[‘'](.+?)[’'](?=\s*[,.]?\s*(?:[‘']|$|\n))", examples, flags=re.S)
+        out[title.strip()] = {"definition": " ".join(definition.split()),
+                              "examples": [" ".join(q.split()) for q in quotes if len(q.split()) >= 1]}
+    return out
+
+
+def load_nhs(data: Path, framework: Path):
+    import pandas as pd
+
+    frame = pd.read_csv(data)
+    defs = parse_framework(framework)
+    for target, parts in NHS_MERGES.items():
+        frame[target] = frame[[p for p in parts if p in frame]].fillna(0).max(axis=1)
+    codes = [c for c in defs if c in frame.columns and c not in NHS_SKIP]
+    missing = sorted(set(defs) - set(codes) - NHS_SKIP)
+    frame = frame.rename(columns={"FFT answer": "text", "Respondent ID": "respondent", "Trust": "group"})
+    frame = frame[frame.text.notna() & (frame.text.astype(str).str.strip() != "")].reset_index(drop=True)
+    labels = frame[codes].fillna(0).astype(int).astype(bool)
+    nodes = [{"id": slug(c), "label": c, "definition": defs[c]["definition"], "examples": defs[c]["examples"]}
+             for c in codes]
+    note = f"framework sub-categories without a column in the data: {', '.join(missing) or 'none'}"
+    return frame[["text", "respondent", "group"]], labels.set_axis([slug(c) for c in codes], axis=1), nodes, note
+
+
+def load_phase1(data: Path):
+    import pandas as pd
+
+    frame = pd.read_csv(data)
+    frame = frame.rename(columns={"feedback": "text", "organization": "group"})
+    frame = frame[frame.text.notna() & (frame.text.astype(str).str.strip() != "")].reset_index(drop=True)
+    frame["respondent"] = frame["row_index"].astype(str)
+    cats = sorted(frame.label.unique())
+    labels = pd.DataFrame({slug(c): (frame.label == c).to_numpy() for c in cats})
+    # No definitions are published; each category's sub-category names (listed in the data's README and
+    # in its subcategory column) are its `include` text.
+    subs = frame.groupby("label").subcategory.unique()
+    nodes = [{"id": slug(c), "label": c, "include": "; ".join(sorted(map(str, subs[c])))} for c in cats]
+    return (frame[["text", "respondent", "group"]], labels, nodes,
+            "codebook from the category names and their sub-category names (no definitions are published)")
+
+
+def write_corpus(frame, folder: Path, seed: int):
+    """Survey files, one per block of respondents, with sources.csv; return each row's source id."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    respondents = frame.respondent.astype(str).unique()
+    block = dict(zip(respondents, rng.integers(0, N_SOURCES, len(respondents))))
+    frame = frame.assign(source=[f"s{block[r]:02d}" for r in frame.respondent.astype(str)],
+                         answer_id=[f"a{i}" for i in range(len(frame))])
+    rows = []
+    for source, part in frame.groupby("source"):
+        part[["answer_id", "group", "text"]].rename(columns={"text": "answer"}).to_csv(folder / f"{source}.csv",
+                                                                                     index=False)
+        rows.append({"file": f"{source}.csv", "source_id": source, "method": "survey", "id_column": "answer_id",
+                     "group_column": "group", "question_columns": "answer"})
+    pd.DataFrame(rows).to_csv(folder / "sources.csv", index=False)
+    return frame
+
+
+def prf(gold, predicted):
+    from sklearn.metrics import precision_recall_fscore_support
+
+    p, r, f, _ = precision_recall_fscore_support(gold, predicted, average="binary", zero_division=0)
+    return p, r, f
+
+
+def table(title, rows, codes_kept):
+    print(f"\n{title}")
+    print(f"{'code':55s} {'pos':>5s} {'prec':>5s} {'rec':>5s} {'F1':>5s}")
+    for code, pos, p, r, f in rows:
+        mark = "" if code in codes_kept else " (fewer than 10 test positives)"
+        print(f"{code[:55]:55s} {pos:5d} {p:5.2f} {r:5.2f} {f:5.2f}{mark}")
+    kept = [row for row in rows if row[0] in codes_kept]
+    if kept:
+        import numpy as np
+
+        print(f"{'macro (codes with 10+ positives, n=' + str(len(kept)) + ')':55s} {'':5s} "
+              f"{np.mean([k[2] for k in kept]):5.2f} {np.mean([k[3] for k in kept]):5.2f} {np.mean([k[4] for k in kept]):5.2f}")
+    return float(np.mean([k[4] for k in kept])) if kept else float("nan")
+
+
+def main(argv=None) -> int:
+    import numpy as np
+    import pandas as pd
+
+    import qualcode
+    from qualcode.coding.meaning import MeaningCoder
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", choices=("nhs", "phase1"), required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--framework", type=Path, help="framework3.qmd (nhs)")
+    parser.add_argument("--tune", action="store_true", help="choose the global threshold on the training sources")
+    parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument("--skip-learned", action="store_true")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--C", type=float, default=0.3, help="the Suggester's C (inverse regularisation)")
+    parser.add_argument("--no-embeddings", action="store_true", help="the Suggester without embedding features")
+    parser.add_argument("--suggest-threshold", type=float, default=0.5,
+                        help="the calibrated score a suggestion needs (the Suggester's default is 0.5)")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+
+    if args.dataset == "nhs":
+        if not args.framework:
+            parser.error("--framework framework3.qmd is needed for the nhs dataset")
+        frame, labels, nodes, note = load_nhs(args.data, args.framework)
+    else:
+        frame, labels, nodes, note = load_phase1(args.data)
+    print(f"dataset {args.dataset}: {len(frame)} answers, {labels.shape[1]} codes; {note}")
+    book = {"name": f"eval {args.dataset}", "version": "1", "themes": nodes}
+    if args.threshold is not None:
+        book["threshold"] = args.threshold
+    with tempfile.TemporaryDirectory(prefix="i15-eval-") as tmp:
+        folder = Path(tmp)
+        frame = write_corpus(frame, folder, args.seed)
+        corpus = qualcode.load_corpus(folder)
+        segments = corpus.segments("answer")
+        where = dict(zip(frame.answer_id, range(len(frame))))
+        seg_rows = [where[str(pid)] for pid in segments.participant_id]
+        y = labels.iloc[seg_rows].reset_index(drop=True).to_numpy()
+        code_ids = list(labels.columns)
+        sources = sorted(frame.source.unique())
+        rng = np.random.default_rng(args.seed)
+        test_sources = set(rng.choice(sources, size=max(1, len(sources) // 5), replace=False))
+        is_test = segments.source_id.isin(test_sources).to_numpy()
+        print(f"{len(segments)} answer segments in {len(sources)} sources; test part: {int(is_test.sum())} answers "
+              f"in {len(test_sources)} sources")
+
+        codebook = qualcode.Codebook.from_dict(book)
+        # Leakage check: framework examples that are verbatim test answers are left out of the scoring.
+        examples = {" ".join(e.lower().split()) for n in nodes for e in n.get("examples", [])}
+        leaked = np.array([" ".join(str(t).lower().split()) in examples for t in segments.text])
+        print(f"{int((leaked & is_test).sum())} test answers equal a codebook example verbatim: left out of the scores")
+
+        if args.tune:
+            coder = MeaningCoder(codebook)
+            train_texts = segments.text[~is_test].tolist()
+            profile, closest, _, against = coder.similarities(train_texts)
+            results = []
+            for t in np.arange(0.10, 0.70, 0.025):
+                coder.thresholds[:] = t
+                pred = coder.decide(profile, closest, against)
+                f1s = [prf(y[~is_test][:, k], pred[:, coder.nodes.index(c)])[2] for k, c in enumerate(code_ids)
+                       if y[~is_test][:, k].sum() >= MIN_TEST_POSITIVES and c in coder.nodes]
+                results.append((float(np.mean(f1s)), float(t)))
+            print("tuning on the training sources: macro F1 by threshold: "
+                  + ", ".join(f"{t:.3f}:{f:.3f}" for f, t in results))
+            best_t = max(results)[1]
+            print(f"best threshold on training sources: {best_t:.3f}")
+            book["threshold"] = best_t
+            codebook = qualcode.Codebook.from_dict(book)
+
+        started = time.perf_counter()
+        codings = qualcode.code(corpus.subset(sorted(test_sources)), codebook, by="meaning")
+        took = time.perf_counter() - started
+        test_segments = segments[is_test]
+        keep = ~leaked[is_test]
+        pred = np.zeros((len(test_segments), len(code_ids)), dtype=bool)
+        pos = {sid: i for i, sid in enumerate(test_segments.segment_id)}
+        for sid, cid in zip(codings.segment_id, codings.code_id):
+            pred[pos[sid], code_ids.index(cid)] = True
+        gold = y[is_test][keep]
+        pred = pred[keep]
+        rows = []
+        for k, c in enumerate(code_ids):
+            p, r, f = prf(gold[:, k], pred[:, k])
+            rows.append((c, int(gold[:, k].sum()), p, r, f))
+        kept = {c for c, pos_, *_ in rows if pos_ >= MIN_TEST_POSITIVES}
+        zero = table(f"zero-shot, by='meaning' (threshold {codebook.threshold:.3f}), {len(gold)} test answers, "
+                     f"{took:.1f} s", rows, kept)
+
+        learned = float("nan")
+        if not args.skip_learned:
+            human = []
+            for i, seg in enumerate(segments.itertuples(index=False)):
+                for k in np.flatnonzero(y[i]):
+                    human.append({"source_id": seg.source_id, "segment_id": seg.segment_id,
+                                  "participant_id": seg.participant_id, "group": seg.group, "label": seg.label,
+                                  "method": seg.method, "start": seg.start, "end": seg.end, "text": seg.text,
+                                  "code_id": code_ids[k], "code": code_ids[k], "theme_id": code_ids[k],
+                                  "theme": code_ids[k], "coder": "analyst", "origin": "human",
+                                  "codebook_version": "1"})
+            human = pd.DataFrame(human)
+            started = time.perf_counter()
+            sg = qualcode.Suggester(random_state=0, unit="answer", n_splits=5, min_examples=5, C=args.C,
+                                    embeddings=not args.no_embeddings, threshold=args.suggest_threshold).fit(corpus, human)
+            took = time.perf_counter() - started
+            cv = sg.cv_scores_.set_index("code_id")
+            rows = [(c, int(cv.loc[c, "positives"]), cv.loc[c, "precision"], cv.loc[c, "recall"], cv.loc[c, "f1"])
+                    for c in code_ids if c in cv.index]
+            # the same codes as zero-shot: 10+ positives in the zero-shot test part
+            learned = table(f"learned: Suggester (C={args.C}, embeddings {'off' if args.no_embeddings else 'on'}, "
+                            f"threshold {args.suggest_threshold}), 5-fold cross-validation grouped by source, all {len(segments)} "
+                            f"answers, {took:.0f} s", rows, kept)
+        print(f"\nsummary {args.dataset}: zero-shot macro F1 {zero:.2f}; learned macro F1 {learned:.2f}; "
+              "rules-only: no rule codebook exists for this framework")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
