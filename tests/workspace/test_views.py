@@ -3,6 +3,8 @@ overlaps as stacked bands, colours that cannot inject CSS."""
 
 from __future__ import annotations
 
+import pytest
+
 import qualcode
 from qualcode.workspace import views
 
@@ -50,11 +52,13 @@ def test_a_coding_across_two_turns_is_drawn_in_both():
 
 
 def test_colours_come_from_the_codebook_and_nothing_else_reaches_css():
-    book = qualcode.Codebook.from_string(
-        "name: t\nversion: '1'\nthemes:\n"
-        "  - id: a\n    label: A\n    color: '#AABBCC'\n"
-        "  - id: b\n    label: B\n    color: 'red;background:url(http://x)'\n"
-    )
+    text = ("name: t\nversion: '1'\nthemes:\n"
+            "  - id: a\n    label: A\n    color: '#AABBCC'\n"
+            "  - id: b\n    label: B\n    color: 'red;background:url(http://x)'\n")
+    with pytest.raises(qualcode.errors.CodebookError, match="is not a colour"):  # the codebook refuses it on load
+        qualcode.Codebook.from_string(text)
+    book = qualcode.Codebook.from_string(text.replace("'red;background:url(http://x)'", "'#000000'"))
+    object.__setattr__(book.nodes["b"], "color", "red;background:url(http://x)")  # set in Python, unchecked
     colour = views.colours(book)
     assert colour["a"] == "#aabbcc"
     assert colour["b"].startswith("#") and len(colour["b"]) == 7
