@@ -43,7 +43,7 @@ def search(
     group: GroupOpt = None,
     where: WhereOpt = None,
     by: ByOpt = None,
-    code_as: Annotated[Optional[str], typer.Option("--code-as", help="Save the hits as human codings of this code id (with --coder and -c).")] = None,
+    code_as: Annotated[Optional[str], typer.Option("--code-as", help="Save the hits as human codings of this code id by --coder: into the folder's project if it has one, else a csv (needs -c).")] = None,
     coder: Annotated[Optional[str], typer.Option("--coder", help="With --code-as: the person the codings are by.")] = None,
     codebook: CodebookOpt = None,
     save_rule: Annotated[Optional[str], typer.Option("--save-rule", help="Save the search as a rule of this code in the "
@@ -51,7 +51,7 @@ def search(
     reason: Annotated[Optional[str], typer.Option("--reason", help="With --save-rule: why, for the changelog.")] = None,
     author: Annotated[Optional[str], typer.Option("--author", help="With --save-rule: who, for the changelog (default: git config user.name).")] = None,
     codings_file: Annotated[Optional[Path], typer.Option("--codings-file", help="With --code-as: the human-codings file "
-                                                         "(csv) to add the hits to (default: search_<code>_<coder>.csv).")] = None,
+                                                         "(csv) to add the hits to (default: search_<code>_<coder>.csv; with a project, only if given).")] = None,
     title: TitleOpt = None,
     strict: Strict = False,
     force: Force = False,
@@ -72,14 +72,23 @@ def search(
 
         ruled = search_rule(Codebook.from_yaml(codebook), save_rule, pattern, lemma=lemma, regex=regex, reason=reason,
                             author=author)
+    project = None
     if code_as is not None:
-        if not coder or not codebook:
-            raise typer.BadParameter("--code-as needs --coder NAME and -c CODEBOOK.", param_hint="--code-as")
-        from ..codebook.model import Codebook
-
-        book = Codebook.from_yaml(codebook)
         from ..analysis.search import check_code
+        from ..project import find_project
 
+        project = find_project(folder)  # a project in the folder: the hits become codings in it
+        if project is not None:
+            if not coder:
+                raise typer.BadParameter("--code-as needs --coder NAME.", param_hint="--code-as")
+            book = project.codebook
+        else:
+            if not coder or not codebook:
+                raise typer.BadParameter("--code-as needs --coder NAME and -c CODEBOOK (or a project in the folder: "
+                                         "`qualcode init`).", param_hint="--code-as")
+            from ..codebook.model import Codebook
+
+            book = Codebook.from_yaml(codebook)
         check_code(book, code_as, coder)
     corpus = load(folder, strict, max_file_size)
     hits = run_search(corpus, pattern, lemma=lemma, regex=regex, context=context,
@@ -98,7 +107,18 @@ def search(
             err_console.print("[yellow]note:[/] the rule codes every participant's turns; the search's --group/--where "
                               "scope is not part of it.", highlight=False, soft_wrap=True)
         _save(ruled, codebook, None, False)
-    if code_as is not None:
+    if code_as is not None and project is not None:
+        rows = hits_as_codings(hits, code_as, book, coder)
+        try:
+            ids = project.code_many(zip(rows.source_id, rows.start, rows.end), code_as, coder=coder,
+                                    memo=rows.memo.iloc[0] if len(rows) else None,
+                                    what=f"code {code_as} where the search {pattern!r} matched")
+        finally:
+            project.close()
+        console.print(f"{len(ids):,} new codings of {code_as} by {coder} saved in the project in {folder} "
+                      f"({len(hits) - len(ids):,} of the hits {coder} had coded so already); take them back with "
+                      f"`qualcode undo {folder} --coder {coder}`.", highlight=False, soft_wrap=True)
+    if code_as is not None and (project is None or codings_file is not None):
         from ..human.codings import add_human_codings
 
         target = codings_file or Path(f"search_{code_as}_{coder}.csv".replace(" ", "_").replace("/", "_"))

@@ -347,24 +347,40 @@ class Project:
                 "group": turn.get("group"), "label": turn.get("label"), "method": turn.get("method")}
 
     # -- reading --------------------------------------------------------------------------------------
-    def codings(self, coder: str | None = None, status: str | None = None) -> "pd.DataFrame":
+    def codings(self, coder: str | None = None, status: str | None = None,
+                source_id: str | None = None) -> "pd.DataFrame":
         """The codings table with every decision applied: the codings-table columns plus ``coding_id``,
         ``status`` (suggested/accepted/rejected/human), ``decided_by``, ``decided_at``, ``decision_memo`` and
         ``version`` (the history entry that last changed the coding; pass it back as ``expected``).
 
         A machine coding shows the latest decision on it by anyone (or by ``coder``, if given); an accepted
         coding stays even when no rule suggests it any more. Codings kept aside are not here (see ``status()``).
+        With ``source_id``: only that source's codings, read from the database for that source alone (what a
+        page about one source of a large project needs).
         """
         import pandas as pd
 
         if status is not None and status not in STATUSES:
             raise ProjectError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}.")
-        machine = self._machine_frame()
-        texts = self.store.texts()
+        if source_id is None:
+            machine = self._machine_frame()
+            texts = self.store.texts()
+        else:
+            source_id = str(source_id)
+            text = self.store.source_text(source_id)
+            if text is None:
+                raise ProjectError(f"no source {source_id!r} in the project"
+                                   f"{did_you_mean(source_id, [s['source_id'] for s in self.store.sources()])}")
+            columns, rows = self.store.machine_codings_of(source_id)
+            data = dict(zip(columns, map(list, zip(*rows)))) if rows else {c: [] for c in columns}
+            dtypes = {c: "str" for c in MACHINE_COLUMNS}  # as the whole table reads them (see _machine_frame)
+            dtypes.update(start="int64", end="int64", score="float64")
+            machine = pd.DataFrame(data, columns=columns).astype(dtypes)
+            texts = {source_id: text}
         machine["text"] = [texts.get(sid, "")[a:b] for sid, a, b in
                            zip(machine["source_id"].tolist(), machine["start"].tolist(), machine["end"].tolist())]
         latest: dict[str, tuple] = {}
-        for row in self.store.decision_states(coder):  # oldest first: the latest decision wins
+        for row in self.store.decision_states(coder, source_id):  # oldest first: the latest decision wins
             latest[row[0]] = row
         states = pd.DataFrame(list(latest.values()), columns=["coding_id", "decided_by", "status", "decision_memo",
                                                               "decided_at", "version"])
@@ -378,8 +394,7 @@ class Project:
         for coding_id, who, state, memo, at, version in lost:
             extra.append({**json.loads(stored[(coding_id, who)]), "status": "accepted", "decided_by": who,
                           "decided_at": at, "decision_memo": memo, "version": version})
-        where, args = ("aside IS NULL", ()) if coder is None else ("aside IS NULL AND coder = ?", (coder,))
-        human = self.store.rows("human", where, args)
+        human = self.store.human_rows(coder=coder, source_id=source_id)
         for row in human:
             extra.append({**json.loads(row["row"]), "coding_id": row["coding_id"], "status": "human",
                           "decided_by": row["coder"], "decided_at": row["created"], "decision_memo": row["memo"],
@@ -660,6 +675,32 @@ class Project:
             change.put("human", (coding_id,), _human(coding_id, data, coder, memo, created or change.at),
                        expected=None)
         return coding_id
+
+    def code_many(self, spans, code_id: str, *, coder: str, memo: str | None = None,
+                  what: str | None = None) -> list[str]:
+        """``coder`` codes every ``(source_id, start, end)`` of ``spans`` with ``code_id`` in one change (one
+        history entry, undone together). A span this coder has already coded with this code is not repeated.
+        Every span is checked before anything is written. Returns the new codings' ids (empty: no change)."""
+        _check_coder(coder)
+        node_id = self._check_code(code_id)
+        have = {(r["source_id"], int(r["start"]), int(r["end"])) for r in self.store.by_field("human", "code_id", node_id)
+                if r["coder"] == coder and r["aside"] is None}
+        rows, seen = [], set()
+        for source_id, start, end in spans:
+            data = self._human_row(str(source_id), start, end, node_id, coder)
+            key = (data["source_id"], int(data["start"]), int(data["end"]))
+            if key not in have and key not in seen:
+                seen.add(key)
+                rows.append(data)
+        if not rows:
+            return []
+        ids = []
+        with self.store.change(coder, "code", what or f"code {node_id} on {len(rows)} passages", now()) as change:
+            for data in rows:
+                coding_id = "h" + uuid.uuid4().hex[:15]
+                change.put("human", (coding_id,), _human(coding_id, data, coder, memo, change.at), expected=None)
+                ids.append(coding_id)
+        return ids
 
     def recode(self, coding_id: str, code_id: str, *, coder: str, expected=None) -> str:
         """Give coding ``coding_id`` the code ``code_id``: a human coding changes its code; a machine coding is

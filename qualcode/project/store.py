@@ -356,11 +356,26 @@ class Store:
     def texts(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT source_id, text FROM sources"))
 
-    def decision_states(self, coder: str | None = None) -> list[tuple]:
-        """(coding_id, coder, status, memo, decided_at, change_id) of every decision not kept aside."""
-        sql = ("SELECT coding_id, coder, status, memo, decided_at, change_id FROM decisions WHERE aside IS NULL"
-               + (" AND coder = ?" if coder is not None else "") + " ORDER BY change_id")
-        return self.conn.execute(sql, (coder,) if coder is not None else ()).fetchall()
+    def decision_states(self, coder: str | None = None, source_id: str | None = None) -> list[tuple]:
+        """(coding_id, coder, status, memo, decided_at, change_id) of every decision not kept aside (of
+        ``coder``, on ``source_id``, if given)."""
+        clauses, args = ["aside IS NULL"], []
+        for column, value in (("coder", coder), ("source_id", source_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        sql = ("SELECT coding_id, coder, status, memo, decided_at, change_id FROM decisions WHERE "
+               + " AND ".join(clauses) + " ORDER BY change_id")
+        return self.conn.execute(sql, args).fetchall()
+
+    def human_rows(self, coder: str | None = None, source_id: str | None = None) -> list[dict]:
+        """The hand codings not kept aside (of ``coder``, in ``source_id``, if given)."""
+        clauses, args = ["aside IS NULL"], []
+        for column, value in (("coder", coder), ("source_id", source_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                args.append(value)
+        return self.rows("human", " AND ".join(clauses), tuple(args))
 
     def decision_rows(self, coding_ids: list[str]) -> dict[tuple, str]:
         """(coding_id, coder) -> the stored coding (JSON) of those decisions."""
@@ -374,6 +389,10 @@ class Store:
     def machine_codings(self, where: str = "", args: tuple = ()) -> tuple[list[str], list[tuple]]:
         sql = f"SELECT {_cols(MACHINE_COLUMNS)} FROM machine_codings" + (f" WHERE {where}" if where else "")
         return MACHINE_COLUMNS, self.conn.execute(sql, args).fetchall()
+
+    def machine_codings_of(self, source_id: str) -> tuple[list[str], list[tuple]]:
+        """The machine codings of one source (a page of a large project reads these, not the whole table)."""
+        return self.machine_codings("source_id = ?", (source_id,))
 
     def machine_coding(self, coding_id: str) -> dict | None:
         row = self.conn.execute(f"SELECT {_cols(MACHINE_COLUMNS)} FROM machine_codings WHERE coding_id = ?",

@@ -2,7 +2,7 @@
 thread that owns the project's SQLite connection), render a template or answer JSON.
 
 Pages: ``/`` (overview), ``/source/{id}`` (read and code), ``/queue`` (review suggestions), ``/codebook``,
-``/memos``, ``/history``, ``/coding/{id}`` (jumps to the coding in its source). Changes are ``POST /api/...``
+``/memos``, ``/history``, ``/search`` (keyword in context), ``/coding/{id}`` (jumps to the coding in its source). Changes are ``POST /api/...``
 with a JSON body; they answer ``{"ok": true, ...}`` or ``{"error": message}`` with 400 (bad input), 404
 (unknown id), 409 (the coding changed since the page was drawn: nothing is overwritten) or 503 (the project is
 busy with another writer: the page says so and tries again).
@@ -140,6 +140,7 @@ def make_app(project, *, coder: str, token: str, port: int | None, corpus=None):
         Route("/codebook", state.codebook),
         Route("/memos", state.memos),
         Route("/history", state.history),
+        Route("/search", state.search),
         Route("/api/code", state.api_code, methods=["POST"]),
         Route("/api/decide", state.api_decide, methods=["POST"]),
         Route("/api/recode", state.api_recode, methods=["POST"]),

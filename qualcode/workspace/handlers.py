@@ -14,6 +14,8 @@ from . import views
 
 #: Filters the source page and the review queue take from the query string.
 FILTERS = ("code", "origin", "status", "coder")
+#: At most this many search hits are drawn on the search page (the count says how many there are).
+SEARCH_LIMIT = 500
 
 
 class State:
@@ -92,7 +94,7 @@ class State:
             if source_id not in corpus:
                 raise NotFound(f"no source {source_id!r} in this project{did_you_mean(source_id, corpus.source_ids)}; "
                                "the overview lists the sources.")
-            return views.source_page(corpus, corpus.source(source_id), p.codebook, p.codings(), p.memos(),
+            return views.source_page(corpus, corpus.source(source_id), p.codebook, p.codings(source_id=source_id), p.memos(),
                                      self.changed, filters)
 
         try:
@@ -161,6 +163,29 @@ class State:
 
         data = await self.call(build)
         return self.page(request, "memos.html", **data)
+
+    async def search(self, request: Request):
+        """Keyword in context across the project's sources (words, phrases, wildcards; lemmas if asked)."""
+        from ..analysis.search import search
+
+        params = request.query_params
+        pattern = (params.get("q") or "").strip()
+        lemma = params.get("lemma") in ("1", "on", "true")
+        researchers = params.get("researchers") in ("1", "on", "true")
+        context = {"q": pattern, "lemma": lemma, "researchers": researchers, "hits": [], "total": 0, "error": ""}
+        if not pattern:
+            return self.page(request, "search.html", **context)
+
+        def build(p):
+            hits = search(self.corpus(p), pattern, lemma=lemma, include_researchers=researchers)
+            return views.search_rows(hits, limit=SEARCH_LIMIT), len(hits)
+
+        try:
+            context["hits"], context["total"] = await self.call(build)
+        except QualcodeError as exc:
+            context["error"] = str(exc)
+            return self.page(request, "search.html", status_code=400, **context)
+        return self.page(request, "search.html", limit=SEARCH_LIMIT, **context)
 
     async def history(self, request: Request):
         mine = request.query_params.get("coder") or None

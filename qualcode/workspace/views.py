@@ -203,6 +203,13 @@ def memo_rows(frame) -> list[dict]:
     return [{k: _clean(v) for k, v in row.items()} for row in rows]
 
 
+def search_rows(hits, limit: int) -> list[dict]:
+    """The first ``limit`` search hits as plain dicts (source, speaker, group, offsets, left/match/right)."""
+    keep = ["source_id", "label", "speaker", "group", "start", "end", "left", "match", "right"]
+    rows = hits.head(limit)[[c for c in keep if c in hits.columns]].to_dict("records")
+    return [{k: _clean(v) for k, v in row.items()} for row in rows]
+
+
 def _participants(corpus) -> dict[str, dict]:
     table = corpus.participants
     return {str(r["participant_id"]): {k: _clean(v) for k, v in r.items()} for r in table.to_dict("records")}

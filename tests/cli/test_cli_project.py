@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+import qualcode
 from qualcode.cli import app
+from qualcode.project import Project
 
 from ..conftest import ROOT, SAMPLE
 
@@ -108,3 +110,33 @@ def test_bad_input_in_the_cli(study, tmp_path):
     assert which.exit_code == 2 and "--coding" in which.output
     no_codebook = invoke("run", tmp_path, "-o", tmp_path / "out")
     assert no_codebook.exit_code == 1 and "give the codebook" in no_codebook.output
+
+
+def test_search_code_as_saves_the_hits_in_the_project_and_undo_takes_them_back(study, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    before = Project(study)
+    n_before = len(before.codings(status="human"))
+    before.close()
+    result = invoke("search", study, "waiting list", "--lemma", "--group", "Clients", "--code-as", "mental-health-gaps",
+                    "--coder", "dana")
+    assert result.exit_code == 0, result.output
+    p = Project(study)
+    mine = p.codings(status="human")
+    mine = mine[mine.coder == "dana"]
+    hits = qualcode.search(qualcode.load_corpus(study), "waiting list", lemma=True, group="Clients")
+    assert len(hits) > 3 and f"{len(hits)} new codings of mental-health-gaps by dana saved in the project" in result.output
+    assert sorted(zip(mine.source_id, mine.start, mine.end)) == sorted(zip(hits.source_id, hits.start, hits.end))
+    assert set(mine.code_id) == {"mental-health-gaps"} and mine.text.str.lower().str.startswith("waiting list").all()
+    assert not list(tmp_path.glob("search_*.csv"))                    # no loose csv beside the project
+    p.close()
+    again = invoke("search", study, "waiting list", "--lemma", "--group", "Clients", "--code-as", "mental-health-gaps",
+                   "--coder", "dana")
+    assert again.exit_code == 0 and "0 new codings" in again.output     # the same hits are not coded twice
+    undone = invoke("undo", study, "--coder", "dana")
+    assert undone.exit_code == 0, undone.output
+    p = Project(study)
+    table = p.codings(status="human")
+    assert len(table) == n_before and (table.coder != "dana").all()
+    p.close()
+    bad = invoke("search", study, "waiting list", "--code-as", "mental-helth-gaps", "--coder", "dana")
+    assert bad.exit_code != 0 and "mental-health-gaps" in bad.output and "Traceback" not in bad.output

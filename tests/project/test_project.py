@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import qualcode
@@ -394,3 +395,25 @@ def test_export_qdpx_of_a_project_carries_its_memos_and_each_journal_entry(study
     assert texts["First pass over the GP interviews"] == "alice"
     assert texts["Second coder starts"] == "bob"
     assert memos.loc[memos["text"] == "Client unsure who referred her", "target"].iloc[0] == "C2"
+
+
+def test_codings_of_one_source_are_that_source_s_rows_of_the_whole_table(project):
+    table = project.codings(status="suggested")
+    c1 = table[table.source_id == "C1"]
+    project.accept(c1.coding_id.iloc[0], coder="alice")
+    project.reject(c1.coding_id.iloc[1], coder="bob", memo="not this")
+    project.code("C1", 10, 40, c1.code_id.iloc[2], coder="alice")
+    project.code("C2", 10, 40, c1.code_id.iloc[2], coder="alice")
+    whole = project.codings()
+    for source_id in ("C1", "C2", "GP-FG1"):
+        one = project.codings(source_id=source_id)
+        expected = whole[whole.source_id == source_id]
+        assert len(one) > 0 and set(one.source_id) == {source_id}
+        key = ["coding_id", "status", "decided_by", "start", "end", "code_id", "text", "version"]
+        pd.testing.assert_frame_equal(one[key].sort_values("coding_id").reset_index(drop=True),
+                                      expected[key].sort_values("coding_id").reset_index(drop=True), check_dtype=False)
+    mine = project.codings(source_id="C1", coder="bob")
+    assert mine.loc[mine.coding_id == c1.coding_id.iloc[1], "status"].tolist() == ["rejected"]
+    assert set(project.codings(source_id="C1", status="human").decided_by) == {"alice"}
+    with pytest.raises(ProjectError, match="no source 'C99'"):
+        project.codings(source_id="C99")

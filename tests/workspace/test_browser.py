@@ -420,6 +420,40 @@ def test_a_transcript_holding_html_and_script_is_shown_literally_and_runs_nothin
     assert driver.execute_script("return window.__pwned === undefined")
 
 
+def test_search_a_phrase_from_the_header_and_follow_a_hit_to_its_source(as_bob, study):
+    driver, bob = as_bob
+    open_page(driver, bob.base + "/")
+    box = driver.find_element(By.ID, "search-q")
+    box.send_keys("waiting lists" + Keys.ENTER)  # a plural: found only through lemmas
+    wait_ready(driver)
+    assert driver.find_element(By.ID, "search-count").text.startswith("0 hits")
+    driver.find_element(By.CSS_SELECTOR, "form.search input[name=lemma]").click()
+    box = driver.find_element(By.ID, "search-q")
+    box.clear()
+    box.send_keys("waiting lists" + Keys.ENTER)
+    wait_ready(driver)
+    rows = driver.find_elements(By.CSS_SELECTOR, "#hits tbody tr")
+    assert driver.find_element(By.ID, "search-count").text.startswith(f"{len(rows)} hit")
+    hit = next(r for r in rows if r.find_element(By.CSS_SELECTOR, "a.hit").text == "LW1-w1")
+    assert hit.find_element(By.CSS_SELECTOR, "td.match").text.lower() == "waiting list"
+    text = qualcode.load_corpus(study).text("LW1-w1")
+    href = hit.find_element(By.CSS_SELECTOR, "a.hit").get_attribute("href")
+    start, end = (int(x) for x in href.split("#at=")[1].split("-"))
+    assert text[start:end].lower() == "waiting list"
+    hit.find_element(By.CSS_SELECTOR, "td.match a").click()
+    wait_ready(driver)
+    assert driver.current_url.split("#")[0].endswith("/source/LW1-w1")
+    marked = driver.find_elements(By.CSS_SELECTOR, "span.r.hit")
+    assert marked and "waiting list" in "".join(m.text for m in marked).lower()
+    assert driver.execute_script("const r = arguments[0].getBoundingClientRect(); "
+                                 "return r.top >= 0 && r.bottom <= window.innerHeight", marked[0])
+    # a pattern that would match every word: the library's message on the page, not a server error
+    open_page(driver, bob.base + "/search?q=*")
+    assert "would match every word" in driver.find_element(By.ID, "search-error").text
+    status, page = request(bob.base + "/search?q=*", headers={"X-Qualcode-Token": bob.token})
+    assert status == 400 and "add some letters" in page
+
+
 def test_bad_input_gets_a_clear_answer(as_bob, study):
     driver, bob = as_bob
     open_page(driver, bob.base + "/source/C1")

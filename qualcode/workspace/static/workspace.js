@@ -339,6 +339,14 @@
     let resize = null;
     window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(drawStripes, 150); });
 
+    // a search hit: #at=start-end marks the runs it covers and scrolls to them
+    const at = /at=(\d+)-(\d+)/.exec(location.hash);
+    if (at) {
+      const s = Number(at[1]), e = Number(at[2]);
+      const hit = $$("span.r").filter((r) => Number(r.dataset.s) < e && Number(r.dataset.e) > s);
+      hit.forEach((r) => r.classList.add("hit"));
+      if (hit.length) hit[0].scrollIntoView({ block: "center" });
+    }
     const wanted = /coding=([^&]+)/.exec(location.hash);
     if (wanted && byId.has(decodeURIComponent(wanted[1]))) {
       const id = decodeURIComponent(wanted[1]);
