@@ -1,9 +1,9 @@
-"""Coding by meaning and the Suggester measured on real, public, human-coded patient comments.
+"""Coding by meaning and the Suggester measured on real, public, human-coded texts.
 
-Nothing here ships with qualcode: the data stay where you put them. Two datasets, both published by the
-Nottinghamshire Healthcare NHS Foundation Trust CDU Data Science Team with pxtextmining
-(https://github.com/CDU-data-science-team/pxtextmining, code MIT; the datasets README says the data are
-shared under CC BY-NC-SA 4.0):
+Nothing here ships with qualcode: the data stay where you put them. Three datasets from two independent
+publishers. Two are published by the Nottinghamshire Healthcare NHS Foundation Trust CDU Data Science Team
+with pxtextmining (https://github.com/CDU-data-science-team/pxtextmining, code MIT; the datasets README says
+the data are shared under CC BY-NC-SA 4.0):
 
 ``nhs``    ``datasets/v6framework_230831.csv``: 7,908 Friends and Family Test answers from two trusts (NEAS,
            NHFT), each labelled by qualitative analysts with any of the sub-categories of the Patient
@@ -15,6 +15,24 @@ shared under CC BY-NC-SA 4.0):
            names are published, so the codebook is each category's label with its sub-category names as
            ``include`` text (a stress test of coding from very short text).
 
+The third is published by Google Research (Demszky, Movshovitz-Attias, Ko, Cowen, Nemade, Ravi: "GoEmotions:
+A Dataset of Fine-Grained Emotions", ACL 2020, https://aclanthology.org/2020.acl-main.372/):
+
+``goemotions`` ``goemotions/data/{train,dev,test}.tsv`` and ``emotions.txt`` of
+           https://github.com/google-research/google-research/tree/master/goemotions (repository licence
+           Apache License 2.0, https://github.com/google-research/google-research/blob/master/LICENSE; a
+           copy of the same files is in ``data/original/`` of
+           https://github.com/monologg/GoEmotions-pytorch, Apache-2.0). 54,263 English Reddit comments, each
+           labelled by 3 to 5 raters with any of 27 emotions or Neutral; the published splits keep the
+           labels at least 2 raters chose (multi-label). ``--data`` is the folder holding the three .tsv
+           files and ``emotions.txt`` (``labels.txt`` in the monologg copy). The codebook is the paper's
+           table of emotion definitions, one definition per emotion, passed with
+           ``--framework`` as a two-column TSV (``emotion``, ``definition``); Neutral is not a code (it
+           means no emotion, so it has no content to match) and comments labelled only Neutral are kept as
+           answers with no code. There is no respondent id in the splits, so each comment is its own
+           respondent; its group is the split it came from. The three splits are pooled and a seeded random
+           sample of ``--max-texts`` comments (default 10,000) is evaluated, so a run takes minutes.
+
 Per dataset the script prints, per code and macro: zero-shot (``qualcode.code(..., by="meaning")``) on the
 test sources; learned (the Suggester, cross-validated with folds grouped by source) on all sources;
 rules-only is not possible (no rule codebook exists for these frameworks). Sources are blocks of
@@ -23,6 +41,7 @@ seed; ``--tune`` picks a global similarity threshold on the other 80% only (neve
 
     python benchmarks/eval_meaning.py --dataset nhs --data v6framework_230831.csv --framework framework3.qmd
     python benchmarks/eval_meaning.py --dataset phase1 --data text_data.csv
+    python benchmarks/eval_meaning.py --dataset goemotions --data goemotions/ --framework definitions.tsv
 """
 
 from __future__ import annotations
@@ -45,6 +64,7 @@ NHS_MERGES = {
     "Environment, facilities & equipment": ["Environment & Facilities", "Provision of medical equipment"],
 }
 NHS_SKIP = {"Labelling not possible", "Not assigned"}  # not topics: no definition of content to match
+GOEMOTIONS_SKIP = {"neutral"}  # the absence of an emotion, not a code with content to match
 N_SOURCES = 40
 MIN_TEST_POSITIVES = 10
 
@@ -102,6 +122,40 @@ def load_phase1(data: Path):
             "codebook from the category names and their sub-category names (no definitions are published)")
 
 
+def load_goemotions(data: Path, definitions: Path, max_texts: int, seed: int):
+    import csv
+
+    import numpy as np
+    import pandas as pd
+
+    names = data / "emotions.txt" if (data / "emotions.txt").exists() else data / "labels.txt"
+    emotions = names.read_text(encoding="utf-8").split()
+    parts = []
+    for split in ("train", "dev", "test"):
+        part = pd.read_csv(data / f"{split}.tsv", sep="\t", header=None, names=["text", "ids", "id"], dtype=str,
+                           keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
+        parts.append(part.assign(group=split))
+    frame = pd.concat(parts, ignore_index=True)
+    total = len(frame)
+    frame = frame[frame.text.str.strip() != ""]
+    if max_texts and len(frame) > max_texts:
+        frame = frame.iloc[np.sort(np.random.default_rng(seed).choice(len(frame), max_texts, replace=False))]
+    frame = frame.reset_index(drop=True)
+    frame["respondent"] = frame["id"]
+    defs = pd.read_csv(definitions, sep="\t", dtype=str).set_index("emotion")["definition"].to_dict()
+    codes = [e for e in emotions if e not in GOEMOTIONS_SKIP]
+    missing = [e for e in codes if e not in defs]
+    if missing:
+        raise SystemExit(f"no definition for: {', '.join(missing)}")
+    chosen = [{emotions[int(k)] for k in ids.split(",") if k} for ids in frame.ids]
+    labels = pd.DataFrame({slug(e): [e in c for c in chosen] for e in codes})
+    nodes = [{"id": slug(e), "label": e, "definition": defs[e]} for e in codes]
+    note = (f"a seeded sample of {len(frame)} of {total} comments (--max-texts {max_texts}, --seed {seed}); "
+            "codebook from the paper's emotion definitions (one sentence per emotion, no examples); "
+            f"{int((~labels.any(axis=1)).sum())} comments have no emotion (Neutral only)")
+    return frame[["text", "respondent", "group"]], labels, nodes, note
+
+
 def write_corpus(frame, folder: Path, seed: int):
     """Survey files, one per block of respondents, with sources.csv; return each row's source id."""
     import numpy as np
@@ -152,9 +206,12 @@ def main(argv=None) -> int:
     from qualcode.coding.meaning import MeaningCoder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--dataset", choices=("nhs", "phase1"), required=True)
+    parser.add_argument("--dataset", choices=("nhs", "phase1", "goemotions"), required=True)
     parser.add_argument("--data", type=Path, required=True)
-    parser.add_argument("--framework", type=Path, help="framework3.qmd (nhs)")
+    parser.add_argument("--framework", type=Path,
+                        help="framework3.qmd (nhs); the emotion definitions as emotion<TAB>definition (goemotions)")
+    parser.add_argument("--max-texts", type=int, default=10000,
+                        help="goemotions: evaluate a seeded random sample of this many comments (0: all)")
     parser.add_argument("--tune", action="store_true", help="choose the global threshold on the training sources")
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--skip-learned", action="store_true")
@@ -170,6 +227,10 @@ def main(argv=None) -> int:
         if not args.framework:
             parser.error("--framework framework3.qmd is needed for the nhs dataset")
         frame, labels, nodes, note = load_nhs(args.data, args.framework)
+    elif args.dataset == "goemotions":
+        if not args.framework:
+            parser.error("--framework definitions.tsv (emotion<TAB>definition) is needed for goemotions")
+        frame, labels, nodes, note = load_goemotions(args.data, args.framework, args.max_texts, args.seed)
     else:
         frame, labels, nodes, note = load_phase1(args.data)
     print(f"dataset {args.dataset}: {len(frame)} answers, {labels.shape[1]} codes; {note}")
