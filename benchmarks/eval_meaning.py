@@ -216,10 +216,12 @@ def main(argv=None) -> int:
     parser.add_argument("--threshold", type=float, default=None)
     parser.add_argument("--skip-learned", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--C", type=float, default=0.3, help="the Suggester's C (inverse regularisation)")
+    parser.add_argument("--C", type=float, default=1.0, help="the Suggester's C (inverse regularisation)")
+    parser.add_argument("--no-char-ngrams", action="store_true", help="the Suggester without character n-grams")
     parser.add_argument("--no-embeddings", action="store_true", help="the Suggester without embedding features")
-    parser.add_argument("--suggest-threshold", type=float, default=0.5,
-                        help="the calibrated score a suggestion needs (the Suggester's default is 0.5)")
+    parser.add_argument("--suggest-threshold", type=lambda v: v if v == "auto" else float(v), default="auto",
+                        help="the calibrated score a suggestion needs: auto (each code's own, the Suggester's "
+                             "default) or a number")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
@@ -310,13 +312,15 @@ def main(argv=None) -> int:
             human = pd.DataFrame(human)
             started = time.perf_counter()
             sg = qualcode.Suggester(random_state=0, unit="answer", n_splits=5, min_examples=5, C=args.C,
-                                    embeddings=not args.no_embeddings, threshold=args.suggest_threshold).fit(corpus, human)
+                                    embeddings=not args.no_embeddings, char_ngrams=not args.no_char_ngrams,
+                                    threshold=args.suggest_threshold).fit(corpus, human)
             took = time.perf_counter() - started
             cv = sg.cv_scores_.set_index("code_id")
             rows = [(c, int(cv.loc[c, "positives"]), cv.loc[c, "precision"], cv.loc[c, "recall"], cv.loc[c, "f1"])
                     for c in code_ids if c in cv.index]
             # the same codes as zero-shot: 10+ positives in the zero-shot test part
             learned = table(f"learned: Suggester (C={args.C}, embeddings {'off' if args.no_embeddings else 'on'}, "
+                            f"character n-grams {'off' if args.no_char_ngrams else 'on'}, "
                             f"threshold {args.suggest_threshold}), 5-fold cross-validation grouped by source, all {len(segments)} "
                             f"answers, {took:.0f} s", rows, kept)
         print(f"\nsummary {args.dataset}: zero-shot macro F1 {zero:.2f}; learned macro F1 {learned:.2f}; "

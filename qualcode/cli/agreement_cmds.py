@@ -100,7 +100,8 @@ def suggest(
     scores: Annotated[Optional[Path], typer.Option("--scores", help="Also write the cross-validated scores per code (csv, xlsx, md, ...).")] = None,
     unit: Unit = "turn",
     level: Level = "code",
-    threshold: Annotated[float, typer.Option(help="Smallest calibrated score to suggest a code.", min=0.0, max=1.0)] = 0.5,
+    threshold: Annotated[str, typer.Option(help="Smallest calibrated score to suggest a code: auto (each code's "
+                                                "F1-best threshold from cross-validation) or a number from 0 to 1.")] = "auto",
     min_examples: Annotated[int, typer.Option(help="Fewest coded units a code needs to be learned.", min=2)] = 8,
     folds: Annotated[int, typer.Option(help="Cross-validation folds (grouped by source).", min=2)] = 3,
     all_sources: Annotated[bool, typer.Option("--all-sources", help="Suggest in the human-coded sources too.")] = False,
@@ -110,7 +111,7 @@ def suggest(
     model_path: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder "
                                                                        "for the embeddings.")] = None,
     order: Annotated[str, typer.Option("--order", help="source (transcript order) or uncertainty (most informative "
-                                                       "first: scores nearest 0.5, to review first).")] = "source",
+                                                       "first: scores nearest their code's threshold, to review first).")] = "source",
     include_researchers: IncludeResearchers = False,
     random_state: Annotated[int, typer.Option(help="Seed (results are the same for the same seed).")] = 0,
     strict: Strict = False,
@@ -127,6 +128,13 @@ def suggest(
 
     if order not in ("source", "uncertainty"):
         raise typer.BadParameter(f"{order!r}: use source or uncertainty.", param_hint="--order")
+    if threshold != "auto":
+        try:
+            threshold = float(threshold)
+        except ValueError:
+            threshold = -1.0
+        if not 0.0 <= threshold <= 1.0:
+            raise typer.BadParameter("give auto or a score from 0 to 1.", param_hint="--threshold")
     if output is not None:
         codings_format(output)
         check_writable(output, force)

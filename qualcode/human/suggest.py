@@ -7,15 +7,22 @@
 Training units are the participant segments of ``unit`` in the sources the human codings touch; a unit
 is a positive example of a code when any coding of that code overlaps it (as in agreement), and a
 negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n-grams (the same lemma
-table that keyword rules use), the unit's sentence embedding (:mod:`qualcode.embedding`, the model that
+table that keyword rules use), TF-IDF weights of character 2- to 5-grams within words (spelling variants,
+word parts; ``char_ngrams=False`` leaves them out), the unit's sentence embedding (:mod:`qualcode.embedding`, the model that
 codes by meaning; ``embeddings=False`` leaves it out) and, given a codebook, whether each node's rules
 match the unit. Each code gets its own class-balanced logistic regression (one-vs-rest); its decision
 values are turned into a calibrated score (the probability that a person would code the unit) by
-scikit-learn's sigmoid (Platt) calibration fitted on held-out decisions from the cross-validation. A code is suggested where its score reaches
-``threshold`` (0.5: more likely than not).
+scikit-learn's sigmoid (Platt) calibration fitted on held-out decisions from the cross-validation. A code
+is suggested where its score reaches its threshold: with ``threshold="auto"`` (the default) each code's own
+threshold, the one that gives the best F1 on its cross-validated scores (``thresholds_``); with a number,
+that score for every code (0.5: more likely than not; higher for fewer, surer suggestions). For F1 the
+best cut of a calibrated score is about half the F1 a code can reach, so a rare, hard code is best
+suggested well below 0.5, and an easy one near it.
 
 Cross-validation is grouped by source (``GroupKFold``): no source is in both the training and the test
-part of a fold, so the scores say how the model does on transcripts it has not seen. Classifiers are
+part of a fold, so the scores say how the model does on transcripts it has not seen. With
+``threshold="auto"`` each fold's units are judged at the threshold chosen on the other folds' scores
+only, so the reported precision, recall and F1 are not flattered by choosing the threshold on them. Classifiers are
 fitted on the training folds only, and each fold's scores are calibrated on the other folds only; the
 TF-IDF vocabulary and weights are fitted once on all training units' text (unsupervised, no labels).
 The fold classifiers are kept and their calibrated scores averaged for suggestions, as
@@ -36,8 +43,12 @@ from ..errors import CodingsError, NotFittedError
 from .overlap import check_level, overlaps
 
 ORDERS = ("source", "uncertainty")
-SCORE_COLUMNS = ["code_id", "code", "theme_id", "positives", "sources", "precision", "recall", "f1", "kappa",
-                 "brier"]
+SCORE_COLUMNS = ["code_id", "code", "theme_id", "positives", "sources", "threshold", "precision", "recall", "f1",
+                 "kappa", "brier"]
+#: The thresholds ``threshold="auto"`` chooses from (calibrated scores).
+AUTO_GRID = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))
+#: Below this cross-validated kappa a code's ``"auto"`` threshold is 0.5 (Landis and Koch: "slight").
+AUTO_MIN_KAPPA = 0.2
 
 
 def lemma_texts(texts, batch_size: int = 512) -> list[str]:
@@ -71,12 +82,13 @@ class Suggester:
 
     Parameters: ``unit`` (segment unit), ``level`` (``code``, ``subtheme`` or ``theme``: what to learn),
     ``min_examples`` (fewest positive and negative units a code needs), ``n_splits`` (folds, at most the
-    number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``C`` (inverse
-    regularisation), ``threshold`` (the score a suggestion needs), ``include_researchers``,
+    number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``char_ngrams`` (character
+    n-gram features), ``C`` (inverse regularisation), ``threshold`` (the score a suggestion needs: ``"auto"``
+    for each code's F1-best threshold, or a number from 0 to 1), ``include_researchers``,
     ``rule_features`` (use the codebook's rule matches as features), ``embeddings`` (use the sentence
     embeddings as features), ``model`` (a local sentence-transformers folder for them), ``random_state``.
 
-    Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``skipped_``, ``coder_``,
+    Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``thresholds_`` (per code), ``skipped_``, ``coder_``,
     ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
     ``codebook_``, ``codebook_version_``, ``n_units_``, ``n_sources_``.
 
@@ -89,9 +101,9 @@ class Suggester:
 
     def __init__(self, random_state: int = 0, *, unit: str = "turn", level: str = "code", min_examples: int = 8,
                  n_splits: int = 3, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
-                 max_features: int | None = 100_000, C: float = 0.3, threshold: float = 0.5,
+                 max_features: int | None = 100_000, C: float = 1.0, threshold: float | str = "auto",
                  include_researchers: bool = False, rule_features: bool = True, embeddings: bool = True,
-                 model: str | None = None):
+                 model: str | None = None, char_ngrams: bool = True):
         self.random_state = random_state
         self.unit = unit
         self.level = level
@@ -106,11 +118,13 @@ class Suggester:
         self.rule_features = rule_features
         self.embeddings = embeddings
         self.model = model
+        self.char_ngrams = char_ngrams
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in ("random_state", "unit", "level", "min_examples", "n_splits",
                                               "ngram_range", "min_df", "max_features", "C", "threshold",
-                                              "include_researchers", "rule_features", "embeddings", "model")}
+                                              "include_researchers", "rule_features", "embeddings", "model",
+                                              "char_ngrams")}
 
     def __repr__(self) -> str:
         return f"Suggester({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
@@ -144,6 +158,7 @@ class Suggester:
         from ..coding.table import check_codings
 
         id_col, label_col = check_level(self.level)
+        check_threshold(self.threshold)
         if codings is None or len(codings) == 0:
             raise CodingsError("the training codings are empty; give the human codings to learn from (--train).")
         codings = check_codings(codings, "training codings")
@@ -202,6 +217,12 @@ class Suggester:
                                            ngram_range=tuple(self.ngram_range), min_df=self.min_df,
                                            max_features=self.max_features, sublinear_tf=True, dtype=np.float32)
         self.vectorizer_.fit(texts)
+        self.char_vectorizer_ = None
+        if self.char_ngrams:
+            self.char_vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=self.min_df,
+                                                    max_features=self.max_features, sublinear_tf=True,
+                                                    dtype=np.float32)
+            self.char_vectorizer_.fit(texts)
         self.codebook_ = codebook if (codebook is not None and self.rule_features) else None
         x = self._features(corpus, units, texts)
         folds = list(GroupKFold(n_splits=min(self.n_splits, len(sources))).split(x, groups=groups))
@@ -221,14 +242,24 @@ class Suggester:
             for f in range(len(folds)):
                 mine = fold_of == f
                 calibrated[mine] = _platt(decision[~mine], target[~mine])(decision[mine])
+            if self.threshold == "auto":
+                # Each fold judged at the threshold chosen on the other folds' scores only.
+                predicted = np.zeros(len(units), dtype=bool)
+                for f in range(len(folds)):
+                    mine = fold_of == f
+                    predicted[mine] = calibrated[mine] >= best_threshold(calibrated[~mine], target[~mine])
+                cut = best_threshold(calibrated, target)
+            else:
+                cut = float(self.threshold)
+                predicted = calibrated >= cut
             row = ({"code_id": code, "code": info[code]["code"], "theme_id": info[code]["theme_id"],
-                    "positives": int(target.sum()), "sources": len(set(groups[target]))}
-                   | _scores(target, calibrated, self.threshold))
-            return code, _FoldModels(models), _platt(decision, target), row
+                    "positives": int(target.sum()), "sources": len(set(groups[target])), "threshold": cut}
+                   | _scores(target, calibrated, predicted))
+            return code, _FoldModels(models), _platt(decision, target), cut, row
 
-        self.estimators_, self.calibrators_, rows = {}, {}, []
-        for done, (code, estimator, calibrator, row) in enumerate(map(learn, usable), 1):
-            self.estimators_[code], self.calibrators_[code] = estimator, calibrator
+        self.estimators_, self.calibrators_, self.thresholds_, rows = {}, {}, {}, []
+        for done, (code, estimator, calibrator, cut, row) in enumerate(map(learn, usable), 1):
+            self.estimators_[code], self.calibrators_[code], self.thresholds_[code] = estimator, calibrator, cut
             rows.append(row)
             if progress:
                 progress(done, len(usable), code)
@@ -245,6 +276,8 @@ class Suggester:
         from scipy import sparse
 
         x = self.vectorizer_.transform(texts)
+        if getattr(self, "char_vectorizer_", None) is not None:
+            x = sparse.hstack([x, self.char_vectorizer_.transform(texts)], format="csr")
         if self.embeddings:
             from ..embedding import model
 
@@ -265,9 +298,12 @@ class Suggester:
         return sparse.hstack([x, sparse.csr_matrix(matches)], format="csr")
 
     def feature_names(self) -> list[str]:
-        """The name of each feature column: lemma n-grams, then ``rule:<node id>``."""
+        """The name of each feature column: lemma n-grams, ``chars:<n-gram>``, ``embedding:<i>``, then
+        ``rule:<node id>``."""
         self._check_fitted()
         names = [n.replace("_", " ") for n in self.vectorizer_.get_feature_names_out()]
+        if getattr(self, "char_vectorizer_", None) is not None:
+            names += [f"chars:{n}" for n in self.char_vectorizer_.get_feature_names_out()]
         if self.embeddings:
             from ..embedding import model
 
@@ -318,9 +354,10 @@ class Suggester:
         """Suggested codings (codings-table rows, ``origin=model``) for the units of ``corpus``.
 
         ``skip_sources``: source ids (or a codings table whose sources are used) to leave out, e.g. the
-        sources people already coded. ``threshold`` overrides the fitted one. ``order``: ``source``
-        (transcript order) or ``uncertainty`` (most informative first: the suggestions whose score is
-        closest to 0.5 come first, so each accept or reject teaches the model most).
+        sources people already coded. ``threshold`` (a number) overrides each code's fitted threshold.
+        ``order``: ``source`` (transcript order) or ``uncertainty`` (most informative first: the
+        suggestions whose score is closest to their code's threshold come first, so each accept or reject
+        teaches the model most).
         """
         if order not in ORDERS:
             raise CodingsError(f"order {order!r}: use {' or '.join(map(repr, ORDERS))}.")
@@ -334,8 +371,11 @@ class Suggester:
         if skip_sources is not None:
             skip = set(skip_sources["source_id"].astype(str)) if hasattr(skip_sources, "columns") else set(skip_sources)
         wanted = [s for s in corpus.source_ids if s not in skip]
+        if threshold is not None:
+            check_threshold(threshold, allow_auto=False)
         units, x, scores = self._score(corpus, wanted)
-        cut = self.threshold if threshold is None else threshold
+        cut = (np.array([self.thresholds_[c] for c in self.classes_]) if threshold is None
+               else np.full(len(self.classes_), float(threshold)))
         unit_rows, code_cols = np.nonzero(scores >= cut)
         if not len(unit_rows):
             return empty_codings()
@@ -356,7 +396,8 @@ class Suggester:
             })
         frame = pd.DataFrame(rows, columns=CODING_COLUMNS)
         if order == "uncertainty":
-            frame = frame.iloc[np.argsort(np.abs(frame.score.to_numpy() - 0.5), kind="stable")].reset_index(drop=True)
+            distance = np.abs(scores[unit_rows, code_cols] - cut[code_cols])
+            frame = frame.iloc[np.argsort(distance, kind="stable")].reset_index(drop=True)
         return frame.astype({"start": "int64", "end": "int64", "score": "float64"})
 
 
@@ -450,14 +491,49 @@ class _Sigmoid:
         return 1.0 / (1.0 + np.exp(-z))
 
 
-def _scores(target, scores, threshold: float) -> dict:
-    """Precision, recall, F1, Cohen's kappa at ``threshold``, and the Brier score of ``scores``."""
+def check_threshold(threshold, allow_auto: bool = True) -> None:
+    """A clear error unless ``threshold`` is a number from 0 to 1 (or ``"auto"``)."""
+    if allow_auto and threshold == "auto":
+        return
+    try:
+        value = float(threshold)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise CodingsError(f"threshold {threshold!r}: give a score from 0 to 1"
+                           + (", or 'auto' (each code's F1-best threshold)." if allow_auto else "."))
+
+
+def best_threshold(scores, target) -> float:
+    """The threshold of :data:`AUTO_GRID` at which ``scores >= threshold`` agrees best with ``target`` by
+    Cohen's kappa (agreement beyond chance, as between two coders; the highest such threshold on a tie).
+    Where no threshold reaches a kappa of :data:`AUTO_MIN_KAPPA` (the code is not learnt beyond slight
+    agreement) the threshold is 0.5: suggested only where more likely than not."""
+    import numpy as np
+
+    target = np.asarray(target, dtype=bool)
+    n, positives = len(target), int(target.sum())
+    if not positives or positives == n:
+        return 0.5
+    grid = np.asarray(AUTO_GRID)
+    scores = np.asarray(scores, dtype=float)
+    # units at or above each grid value, among all and among positives
+    coded = n - np.searchsorted(np.sort(scores), grid, side="left")
+    both = positives - np.searchsorted(np.sort(scores[target]), grid, side="left")
+    observed = (n - coded - positives + 2 * both) / n
+    chance = (coded * positives + (n - coded) * (n - positives)) / n**2
+    kappa = np.where(chance < 1, (observed - chance) / np.where(chance < 1, 1 - chance, 1), 0.0)
+    if kappa.max() < AUTO_MIN_KAPPA:
+        return 0.5
+    return float(grid[np.flatnonzero(kappa == kappa.max())[-1]])
+
+
+def _scores(target, scores, predicted) -> dict:
+    """Precision, recall, F1, Cohen's kappa of ``predicted``, and the Brier score of ``scores``."""
     import numpy as np
     from sklearn.metrics import brier_score_loss, precision_recall_fscore_support
 
     from .agreement import cohen_kappa
-
-    predicted = scores >= threshold
     precision, recall, f1, _ = precision_recall_fscore_support(target, predicted, average="binary", zero_division=0)
     kappa = cohen_kappa(target, predicted)
     return {"precision": float(precision), "recall": float(recall), "f1": float(f1),
@@ -469,7 +545,7 @@ def _evidence(row, coef, names, top: int = 4) -> str:
     import numpy as np
 
     contributions = row.data * coef[row.indices]
-    lexical = np.array([not names[i].startswith("embedding:") for i in row.indices], dtype=bool)
+    lexical = np.array([not names[i].startswith(("embedding:", "chars:")) for i in row.indices], dtype=bool)
     best = [i for i in np.argsort(-contributions, kind="stable") if lexical[i]][:top]
     terms = [names[row.indices[i]].replace("_", " ") for i in best if contributions[i] > 0]
     meaning = sum(c for i, c in zip(row.indices, contributions) if names[i].startswith("embedding:"))

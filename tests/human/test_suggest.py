@@ -9,7 +9,7 @@ import pytest
 import qualcode
 from qualcode.codebook.model import Codebook
 from qualcode.errors import CodingsError, NotFittedError
-from qualcode.human.suggest import Suggester, _platt
+from qualcode.human.suggest import Suggester, _platt, best_threshold
 
 from ..conftest import ROOT
 from .test_agreement import make_study
@@ -60,7 +60,9 @@ def fitted(study):
 def test_an_unfitted_suggester_says_so():
     with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
         Suggester().predict(None)
-    assert "threshold=0.5" in repr(Suggester())
+    assert "threshold='auto'" in repr(Suggester())
+    with pytest.raises(CodingsError, match="threshold 1.5: give a score from 0 to 1, or 'auto'"):
+        Suggester(threshold=1.5).fit(None, None)
 
 
 def test_a_learnable_code_scores_well_and_is_suggested_in_a_new_source(study, fitted):
@@ -83,10 +85,11 @@ def test_a_learnable_code_scores_well_and_is_suggested_in_a_new_source(study, fi
 def test_cross_validation_keeps_each_source_out_of_its_own_training(study):
     # "local" is marked by a word that occurs in one source only (zork0, zork1, ...); a model that never saw
     # that source cannot know it from the words. Folds that mixed sources would score it almost perfectly.
-    # Word features only: the embedding model's subword pieces ("z", "ork") are shared by every source's
-    # word, so with embeddings the code is learnable across sources, which is not what this test is about.
+    # Word features only: the embedding model's subword pieces ("z", "ork") and the character n-grams
+    # ("zor", "ork") are shared by every source's word, so with them the code is learnable across
+    # sources, which is not what this test is about.
     corpus, codings = study
-    lexical = Suggester(random_state=0, embeddings=False).fit(corpus, codings[codings.source_id != "s5"])
+    lexical = Suggester(random_state=0, embeddings=False, char_ngrams=False).fit(corpus, codings[codings.source_id != "s5"])
     local = lexical.cv_scores_.set_index("code_id").loc["local"]
     assert local.recall < 0.2 and local.kappa < 0.2
 
@@ -117,6 +120,33 @@ def test_calibration_is_scikit_learns_sigmoid_on_known_data():
     assert (sigmoid.a, sigmoid.b) == pytest.approx((1.5, -0.5), abs=0.1)
 
 
+def test_the_auto_threshold_is_where_scores_agree_best_with_people():
+    # Positives score 0.2 to 0.4, negatives 0 to 0.25: the best cut (kappa) is just above 0.25, well
+    # below 0.5, where nothing would be suggested.
+    rng = np.random.default_rng(2)
+    t = rng.random(4000) < 0.05
+    scores = np.where(t, rng.uniform(0.2, 0.4, 4000), rng.uniform(0.0, 0.25, 4000))
+    cut = best_threshold(scores, t)
+    assert 0.25 <= cut <= 0.27
+    predicted = scores >= cut
+    assert (predicted & t).sum() / t.sum() > 0.7 and (predicted & t).sum() / predicted.sum() > 0.9
+    # Scores that carry nothing (a code coded at random): no cut agrees beyond chance, so 0.5.
+    assert best_threshold(rng.uniform(0.25, 0.35, 4000), rng.random(4000) < 0.3) == 0.5
+    assert best_threshold(scores, np.zeros(4000, dtype=bool)) == 0.5
+
+
+def test_auto_thresholds_are_fitted_per_code_and_reported(study, fitted):
+    corpus, codings = study
+    scores = fitted.cv_scores_.set_index("code_id")
+    assert scores.loc["noise", "threshold"] == 0.5  # not learnable: suggested only where more likely than not
+    assert scores.loc["garden", "threshold"] == fitted.thresholds_["garden"] < 0.9
+    fixed = Suggester(random_state=0, threshold=0.9).fit(corpus, codings[codings.source_id != "s5"])
+    assert (fixed.cv_scores_.threshold == 0.9).all() and set(fixed.thresholds_.values()) == {0.9}
+    assert (fixed.predict(corpus).score >= 0.9).all()
+    auto = fitted.predict(corpus)
+    assert (auto.score >= auto.code_id.map(fitted.thresholds_)).all()
+
+
 def test_well_ranked_rare_positives_get_scores_above_one_half():
     """The case where the old hand-written fit failed: 1% positives, ranked almost perfectly by decision
     values far from zero. The calibrated score of the positives must reach above 0.5."""
@@ -130,8 +160,11 @@ def test_well_ranked_rare_positives_get_scores_above_one_half():
 def test_suggestions_in_uncertainty_order_put_the_most_informative_first(study, fitted):
     corpus, _ = study
     ordered = fitted.predict(corpus, order="uncertainty", threshold=0.2)
-    distance = (ordered.score - 0.5).abs().to_numpy()
+    distance = (ordered.score - 0.2).abs().to_numpy()  # nearest the threshold first
     assert len(ordered) > 3 and (np.diff(distance) >= -1e-12).all()
+    auto = fitted.predict(corpus, order="uncertainty")  # each code's own threshold
+    cut = auto.code_id.map(fitted.thresholds_)
+    assert len(auto) > 3 and (np.diff((auto.score - cut).abs().to_numpy()) >= -1e-12).all()
     plain = fitted.predict(corpus, threshold=0.2)
     assert sorted(map(tuple, ordered[["segment_id", "code_id"]].to_numpy())) == \
         sorted(map(tuple, plain[["segment_id", "code_id"]].to_numpy()))
