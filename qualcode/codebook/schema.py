@@ -11,4 +11,4 @@ ORIGINS = ("deductive", "inductive")
 STATUSES = ("active", "candidate", "retired")
 CHANGELOG_FIELDS = ("version", "date", "author", "change", "reason")
 #: The similarity coding by meaning needs where neither the node nor the book sets ``threshold``.
-DEFAULT_MEANING_THRESHOLD = 0.30
+DEFAULT_MEANING_THRESHOLD = 0.22

@@ -50,9 +50,12 @@ def codebook_test(codebook: "Codebook", *, include_candidates: bool = False, mod
         for i in example_idx:
             # the example left out: of the node's profile and of its closest sentences
             rest = [c for c in own if c != i]
-            profiles = coder.profiles.copy()
+            profiles, word_profiles = coder.profiles.copy(), coder.word_profiles.copy()
             profiles[j] = profiles_of(coder.vectors, [np.asarray(rest)])[0] if rest else 0.0
-            profile, closest, _, against = coder.similarities_of(coder.vectors[i : i + 1], profiles, skip=i)
+            word_profiles[j] = profiles_of(coder.word_vectors, [np.asarray(rest)])[0] if rest else 0.0
+            profile, closest, _, against = coder.similarities_of(coder.vectors[i : i + 1], profiles, skip=i,
+                                                                 words=coder.word_vectors[i : i + 1],
+                                                                 word_profiles=word_profiles)
             hits = coder.decide(profile, closest, against)[0]
             if hits[j]:
                 coded += 1

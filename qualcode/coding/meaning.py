@@ -4,8 +4,14 @@ Each codable, active node with no active children is described by its *codebook 
 each sentence of its definition, its ``include`` text and each of its examples (``exclude`` text is kept as
 evidence against). Sentences and segments are embedded with the one model of :mod:`qualcode.embedding`
 (unit-length vectors). A node's *profile* is the unit-length mean of its sentences' vectors; a segment's
-similarity to a node is the cosine similarity to that profile (on real patient comments it beat the
-highest similarity to any one sentence: ``benchmarks/eval_meaning.py``). A node codes a segment when
+*model similarity* to a node is the cosine similarity to that profile (on real patient comments it beat
+the highest similarity to any one sentence: ``benchmarks/eval_meaning.py``). Its *word similarity* is
+the same over TF-IDF vectors of the lemmas (the lookup lemmas keyword rules use, common English words
+left out) with the word weights taken from the codebook's own sentences, so a word that few of the
+codebook's sentences use counts most; nothing is fitted on the transcripts, so a segment codes the same
+whatever else is coded with it. The *similarity* that decides is ``(1 - LEXICAL_WEIGHT) x model +
+LEXICAL_WEIGHT x words`` (:data:`LEXICAL_WEIGHT` 0.5: on real patient comments the mix beat either alone).
+A node codes a segment when
 
 1. the similarity reaches the node's ``threshold`` (its own, else the codebook's ``threshold``, else
    :data:`DEFAULT_THRESHOLD`),
@@ -15,8 +21,8 @@ highest similarity to any one sentence: ``benchmarks/eval_meaning.py``). A node 
 The ``score`` is ``1 / (1 + exp(-SLOPE * (similarity - threshold)))``: 0.5 at the threshold, rising with the
 margin. It orders codings and is comparable across nodes, but it is a fixed map, not a probability learned
 from people: the Suggester's scores are (``qualcode suggest``). ``evidence`` names the codebook sentence
-the segment was closest to and the similarity, then the profile similarity that decided, e.g.
-``meaning: example "I rang them myself." (0.61); profile 0.44``.
+the segment was closest to (by the model) and that similarity, then the similarity that decided and its
+two parts, e.g. ``meaning: example "I rang them myself." (0.61); similarity 0.38 (model 0.44, words 0.31)``.
 
 Long turns are coded by sentence windows as rules are (:mod:`qualcode.coding.coder`): each sentence with
 one sentence either side, overlapping windows of one node merged.
@@ -32,6 +38,9 @@ from ..errors import QualcodeError
 
 SLOPE = 20.0
 DEFAULT_TOP = 3
+#: The share of the word similarity in the similarity that decides (the model's share is the rest).
+LEXICAL_WEIGHT = 0.5
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 #: A node whose codebook text (label excluded) has fewer words than this is warned about.
 MIN_WORDS = 6
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -67,7 +76,7 @@ class MeaningCoder:
     """
 
     def __init__(self, codebook, *, include_candidates: bool = False, model: str | None = None,
-                 top: int = DEFAULT_TOP, threshold: float | None = None):
+                 top: int = DEFAULT_TOP, threshold: float | None = None, lexical: float = LEXICAL_WEIGHT):
         import numpy as np
 
         from ..embedding import model as load_model
@@ -122,6 +131,10 @@ class MeaningCoder:
         self.exclude_vectors = self.embedder.embed(excludes)
         self._columns = [np.flatnonzero(self.owner == j) for j in range(len(self.nodes))]
         self.profiles = profiles_of(self.vectors, self._columns)
+        self.words = Words(texts)
+        self.lexical = float(lexical) if self.words.size else 0.0
+        self.word_vectors = self.words.transform(texts)
+        self.word_profiles = profiles_of(self.word_vectors, self._columns)
 
     def threshold_of(self, node_id: str) -> float:
         return float(self.thresholds[self.nodes.index(node_id)])
@@ -138,14 +151,20 @@ class MeaningCoder:
         self.embedder = load_model(self.model_path)
 
     def similarities(self, texts):
-        """``(profile, closest, which, against)`` per text and node: the similarity to the node's profile
-        (the mean of its sentences' vectors), the highest similarity to one of its sentences and that
-        sentence's index, and the highest similarity to one of its exclude sentences (-1 if none)."""
-        return self.similarities_of(self.embedder.embed(texts))
+        """``(profile, closest, which, against)`` per text and node: the similarity that decides (model and
+        word similarity to the node's profiles, mixed), the highest model similarity to one of its
+        sentences and that sentence's index, and the highest model similarity to one of its exclude
+        sentences (-1 if none)."""
+        return self.similarities_of(self.embedder.embed(texts), words=self.words.transform(texts))
 
-    def similarities_of(self, x, profiles=None, skip: int | None = None):
-        """:meth:`similarities` of embedded texts ``x``; ``profiles`` replaces the nodes' profile vectors and
-        ``skip`` leaves one codebook sentence out of ``closest`` (for :mod:`.booktest`)."""
+    def parts(self, texts):
+        """``(model, words)``: the two similarities per text and node that :meth:`similarities` mixes."""
+        return self.embedder.embed(texts) @ self.profiles.T, self.words.transform(texts) @ self.word_profiles.T
+
+    def similarities_of(self, x, profiles=None, skip: int | None = None, words=None, word_profiles=None):
+        """:meth:`similarities` of embedded texts ``x`` and their word vectors ``words``; ``profiles`` and
+        ``word_profiles`` replace the nodes' profiles and ``skip`` leaves one codebook sentence out of
+        ``closest`` (for :mod:`.booktest`)."""
         import numpy as np
 
         sims = x @ self.vectors.T
@@ -165,6 +184,9 @@ class MeaningCoder:
             for j in np.unique(self.exclude_owner):
                 against[:, j] = esims[:, self.exclude_owner == j].max(axis=1)
         profile = x @ (self.profiles if profiles is None else profiles).T
+        if self.lexical and words is not None:
+            lexical = words @ (self.word_profiles if word_profiles is None else word_profiles).T
+            profile = (1.0 - self.lexical) * profile + self.lexical * lexical
         return profile, closest, which, against
 
     def decide(self, profile, closest, against):
@@ -187,15 +209,20 @@ class MeaningCoder:
 
         if not len(texts):
             return ([], np.zeros((0, len(self.nodes)), dtype=np.float32)) if keep else []
-        profile, closest, which, against = self.similarities(texts)
+        x, words = self.embedder.embed(texts), self.words.transform(texts)
+        profile, closest, which, against = self.similarities_of(x, words=words)
         coded = self.decide(profile, closest, against)
         out = []
         for i in range(len(texts)):
             found = []
             for j in np.flatnonzero(coded[i]):
                 s = int(which[i, j])
+                parts = ""
+                if self.lexical:
+                    parts = (f" (model {float(x[i] @ self.profiles[j]):.2f}, "
+                             f"words {float(words[i] @ self.word_profiles[j]):.2f})")
                 evidence = (f'meaning: {self.kinds[s]} "{_short(self.sentences[s])}" ({closest[i, j]:.2f}); '
-                            f"profile {profile[i, j]:.2f}")
+                            f"similarity {profile[i, j]:.2f}{parts}")
                 found.append((self.nodes[j], round(self.score(profile[i, j], j), 4), evidence, float(profile[i, j])))
             out.append(found)
         return (out, profile) if keep else out
@@ -215,6 +242,72 @@ class MeaningCoder:
             j = index.get(node)
             out.append(None if j is None else (float(profile[i, j]), bool(profile[i, j] >= self.thresholds[j])))
         return out
+
+
+class Words:
+    """TF-IDF vectors of lemmas with the word weights of a codebook's sentences (no corpus is fitted).
+
+    Words are runs of letters and digits (with inner apostrophes), lower-cased and lemmatised with the
+    lookup table keyword rules use; common English words (scikit-learn's stop list) are left out. A word's
+    weight is ``1 + ln((1 + n) / (1 + df))`` over the ``n`` codebook sentences (smoothed IDF, as
+    scikit-learn's); counts are ``1 + ln(count)``; rows are unit length (zero for a text with no codebook
+    word). Dense, since a codebook's vocabulary is small.
+
+    >>> w = Words(["The link worker referred me.", "Waiting for an appointment."])
+    >>> sorted(w.vocabulary)
+    ['appointment', 'link', 'refer', 'wait', 'worker']
+    >>> round(float(w.transform(["I waited and waited"])[0] @ w.transform(["waiting"])[0]), 2)
+    1.0
+    """
+
+    def __init__(self, sentences):
+        import numpy as np
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        from ..language import _lemma_table
+
+        self._stop, self._lemmas = ENGLISH_STOP_WORDS, _lemma_table()
+        docs = [self.tokens(s) for s in sentences]
+        df: dict[str, int] = {}
+        for doc in docs:
+            for word in set(doc):
+                df[word] = df.get(word, 0) + 1
+        self.vocabulary = {w: i for i, w in enumerate(sorted(df))}
+        self.size = len(self.vocabulary)
+        n = len(docs)
+        self.idf = np.array([1.0 + np.log((1 + n) / (1 + df[w])) for w in sorted(df)], dtype=np.float32)
+
+    def tokens(self, text) -> list[str]:
+        """The lemmas of ``text`` that count (common English words left out)."""
+        stop, lemmas = self._stop, self._lemmas
+        out = []
+        for word in _WORD.findall(str(text).lower().replace("’", "'")):
+            if word not in stop:
+                lemma = lemmas.get(word, word)
+                if lemma not in stop:
+                    out.append(lemma)
+        return out
+
+    def transform(self, texts):
+        """A ``len(texts) x size`` float32 array of unit-length TF-IDF rows."""
+        import numpy as np
+
+        out = np.zeros((len(texts), self.size), dtype=np.float32)
+        if not self.size:
+            return out
+        vocabulary = self.vocabulary
+        for i, text in enumerate(texts):
+            counts: dict[int, int] = {}
+            for word in self.tokens(text):
+                k = vocabulary.get(word)
+                if k is not None:
+                    counts[k] = counts.get(k, 0) + 1
+            if counts:
+                cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+                out[i, cols] = tf * self.idf[cols]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=out, where=norms > 0)
 
 
 def profiles_of(vectors, columns):

@@ -89,6 +89,27 @@ def test_a_long_turn_is_coded_by_sentence_windows(study):
     assert "soup" in excerpt and len(excerpt.split()) < 60  # the passage, not the 500-word turn
 
 
+def test_the_similarity_mixes_the_model_with_the_codebooks_own_words(study):
+    from qualcode.coding.meaning import MeaningCoder
+
+    _, book = study
+    coder = MeaningCoder(book)
+    texts = ["There was nowhere to park, so I got a taxi.", "My granddaughter got married last spring."]
+    model, words = coder.parts(texts)
+    food, transport = coder.nodes.index("food"), coder.nodes.index("transport")
+    assert words[0, transport] > 0.3 and words[0, food] == 0  # "park" and "taxi" are transport's words
+    assert (words[1] == 0).all()  # no codebook word at all
+    mixed = coder.similarities(texts)[0]
+    assert mixed == pytest.approx(0.5 * model + 0.5 * words, abs=1e-5)
+    # The word weights come from the codebook alone: a text scores the same whatever is coded with it.
+    assert coder.similarities(texts[:1])[0] == pytest.approx(mixed[:1], abs=1e-6)
+    only_model = MeaningCoder(book, lexical=0.0)
+    assert only_model.similarities(texts)[0] == pytest.approx(model, abs=1e-5)
+    found = coder.match(texts)[0]
+    assert [node for node, *_ in found][:1] == ["transport"]
+    assert "similarity" in found[0][2] and "words 0." in found[0][2] and "model 0." in found[0][2]
+
+
 def test_both_keeps_every_rule_coding_and_adds_meaning(sample_corpus, sample_codebook, sample_codings):
     both = apply_codebook(sample_corpus, sample_codebook, by="both").codings
     rules = both[both.origin == "rule"]
@@ -211,13 +232,14 @@ def test_code_by_meaning_on_the_command_line(tmp_path, study):
 
 
 def test_codebook_test_reports_each_node(tmp_path, embedder):
-    # Static embeddings give modest similarities between short sentences: this book sets a low default.
-    report = qualcode.codebook_test(Codebook.from_string("threshold: 0.15\n" + BOOK))
+    # Static embeddings give modest similarities between short sentences, and "Lovely breakfast every
+    # morning." shares no word with the rest of its node: this two-node book sets a low default.
+    report = qualcode.codebook_test(Codebook.from_string("threshold: 0.1\n" + BOOK))
     rows = report.set_index("code_id")
     assert rows.loc["food", "examples"] == 2 and rows.loc["food", "coded"] == 2 and rows.loc["food", "passes"]
     assert rows.loc["transport", "excludes"] == 1
     mixed = BOOK.replace('"Lovely breakfast every morning."', '"The taxi driver got lost on the way."')
-    mixed = "threshold: 0.15\n" + mixed
+    mixed = "threshold: 0.1\n" + mixed
     rows = qualcode.codebook_test(Codebook.from_string(mixed)).set_index("code_id")
     assert rows.loc["food", "coded"] < 2 and "transport" in rows.loc["food", "confused_with"]
     assert not rows.loc["food", "passes"] and rows.loc["food", "advice"]
