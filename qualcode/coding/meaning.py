@@ -133,7 +133,7 @@ class MeaningCoder:
         self.profiles = profiles_of(self.vectors, self._columns)
         self.words = Words(texts)
         self.lexical = float(lexical) if self.words.size else 0.0
-        self.word_vectors = self.words.transform(texts)
+        self.word_vectors = self.words.transform(texts, dense=True)
         self.word_profiles = profiles_of(self.word_vectors, self._columns)
 
     def threshold_of(self, node_id: str) -> float:
@@ -220,7 +220,7 @@ class MeaningCoder:
                 parts = ""
                 if self.lexical:
                     parts = (f" (model {float(x[i] @ self.profiles[j]):.2f}, "
-                             f"words {float(words[i] @ self.word_profiles[j]):.2f})")
+                             f"words {float((words[i] @ self.word_profiles[j])[0]):.2f})")
                 evidence = (f'meaning: {self.kinds[s]} "{_short(self.sentences[s])}" ({closest[i, j]:.2f}); '
                             f"similarity {profile[i, j]:.2f}{parts}")
                 found.append((self.nodes[j], round(self.score(profile[i, j], j), 4), evidence, float(profile[i, j])))
@@ -256,7 +256,8 @@ class Words:
     >>> w = Words(["The link worker referred me.", "Waiting for an appointment."])
     >>> sorted(w.vocabulary)
     ['appointment', 'link', 'refer', 'wait', 'worker']
-    >>> round(float(w.transform(["I waited and waited"])[0] @ w.transform(["waiting"])[0]), 2)
+    >>> rows = w.transform(["I waited and waited", "waiting"], dense=True)
+    >>> round(float(rows[0] @ rows[1]), 2)
     1.0
     """
 
@@ -288,26 +289,32 @@ class Words:
                     out.append(lemma)
         return out
 
-    def transform(self, texts):
-        """A ``len(texts) x size`` float32 array of unit-length TF-IDF rows."""
+    def transform(self, texts, dense: bool = False):
+        """A ``len(texts) x size`` sparse (CSR) matrix of unit-length float32 TF-IDF rows (an array with
+        ``dense``)."""
         import numpy as np
+        from scipy import sparse
 
-        out = np.zeros((len(texts), self.size), dtype=np.float32)
-        if not self.size:
-            return out
-        vocabulary = self.vocabulary
-        for i, text in enumerate(texts):
+        vocabulary, idf = self.vocabulary, self.idf
+        indptr, indices, counts_out = [0], [], []
+        for text in texts:
             counts: dict[int, int] = {}
-            for word in self.tokens(text):
-                k = vocabulary.get(word)
-                if k is not None:
-                    counts[k] = counts.get(k, 0) + 1
-            if counts:
-                cols = np.fromiter(counts, dtype=np.int64, count=len(counts))
-                tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
-                out[i, cols] = tf * self.idf[cols]
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, norms, out=out, where=norms > 0)
+            if self.size:
+                for word in self.tokens(text):
+                    k = vocabulary.get(word)
+                    if k is not None:
+                        counts[k] = counts.get(k, 0) + 1
+            indices += counts.keys()
+            counts_out += counts.values()
+            indptr.append(len(indices))
+        cols = np.asarray(indices, dtype=np.int32)
+        data = (1.0 + np.log(np.asarray(counts_out, dtype=np.float32))) * idf[cols] if len(cols) else \
+            np.zeros(0, dtype=np.float32)
+        rows = np.repeat(np.arange(len(texts)), np.diff(indptr))
+        norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=len(texts)))
+        data = (data / norms[rows]).astype(np.float32) if len(cols) else data
+        out = sparse.csr_matrix((data, cols, np.asarray(indptr)), shape=(len(texts), self.size), dtype=np.float32)
+        return out.toarray() if dense else out
 
 
 def profiles_of(vectors, columns):
