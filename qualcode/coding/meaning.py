@@ -6,8 +6,8 @@ evidence against). Sentences and segments are embedded with the one model of :mo
 (unit-length vectors). A node's *profile* is the unit-length mean of its sentences' vectors; a segment's
 *model similarity* to a node is the cosine similarity to that profile (on real patient comments it beat
 the highest similarity to any one sentence: ``benchmarks/eval_meaning.py``). Its *word similarity* is
-the same over TF-IDF vectors of the lemmas (the lookup lemmas keyword rules use, common English words
-left out) with the word weights taken from the codebook's own sentences, so a word that few of the
+the same over TF-IDF vectors of the lemmas (the lookup lemmas keyword rules use, spaCy's English stop
+words left out) with the word weights taken from the codebook's own sentences, so a word that few of the
 codebook's sentences use counts most; nothing is fitted on the transcripts, so a segment codes the same
 whatever else is coded with it. The *similarity* that decides is ``(1 - LEXICAL_WEIGHT) x model +
 LEXICAL_WEIGHT x words`` (:data:`LEXICAL_WEIGHT` 0.5: on real patient comments the mix beat either alone).
@@ -211,6 +211,8 @@ class MeaningCoder:
             return ([], np.zeros((0, len(self.nodes)), dtype=np.float32)) if keep else []
         x, words = self.embedder.embed(texts), self.words.transform(texts)
         profile, closest, which, against = self.similarities_of(x, words=words)
+        if self.lexical:
+            model_part, word_part = x @ self.profiles.T, words @ self.word_profiles.T
         coded = self.decide(profile, closest, against)
         out = []
         for i in range(len(texts)):
@@ -219,8 +221,7 @@ class MeaningCoder:
                 s = int(which[i, j])
                 parts = ""
                 if self.lexical:
-                    parts = (f" (model {float(x[i] @ self.profiles[j]):.2f}, "
-                             f"words {float((words[i] @ self.word_profiles[j])[0]):.2f})")
+                    parts = f" (model {model_part[i, j]:.2f}, words {word_part[i, j]:.2f})"
                 evidence = (f'meaning: {self.kinds[s]} "{_short(self.sentences[s])}" ({closest[i, j]:.2f}); '
                             f"similarity {profile[i, j]:.2f}{parts}")
                 found.append((self.nodes[j], round(self.score(profile[i, j], j), 4), evidence, float(profile[i, j])))
@@ -248,7 +249,7 @@ class Words:
     """TF-IDF vectors of lemmas with the word weights of a codebook's sentences (no corpus is fitted).
 
     Words are runs of letters and digits (with inner apostrophes), lower-cased and lemmatised with the
-    lookup table keyword rules use; common English words (scikit-learn's stop list) are left out. A word's
+    lookup table keyword rules use; common English words (spaCy's English stop list) are left out. A word's
     weight is ``1 + ln((1 + n) / (1 + df))`` over the ``n`` codebook sentences (smoothed IDF, as
     scikit-learn's); counts are ``1 + ln(count)``; rows are unit length (zero for a text with no codebook
     word). Dense, since a codebook's vocabulary is small.
@@ -263,11 +264,11 @@ class Words:
 
     def __init__(self, sentences):
         import numpy as np
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        from spacy.lang.en.stop_words import STOP_WORDS
 
         from ..language import _lemma_table
 
-        self._stop, self._lemmas = ENGLISH_STOP_WORDS, _lemma_table()
+        self._stop, self._lemmas = STOP_WORDS, _lemma_table()
         docs = [self.tokens(s) for s in sentences]
         df: dict[str, int] = {}
         for doc in docs:
