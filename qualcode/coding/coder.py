@@ -199,8 +199,16 @@ def code_items(chunk: list[tuple], rules: RuleSet, long_words: int) -> list[tupl
     return out
 
 
-def _init_worker(rules: RuleSet | None, long_turn_words: int, meaning=None, inherit: bool = False) -> None:
-    """Set this process's coders; ``inherit``: keep those a forked worker inherited from its parent."""
+def _init_worker(rules: RuleSet | None, long_turn_words: int, meaning=None, inherit: bool = False,
+                 worker: bool = False) -> None:
+    """Set this process's coders; ``inherit``: keep those a forked worker inherited from its parent.
+    ``worker``: one of several worker processes, so its tokenizer and BLAS use one thread each (with
+    ``--jobs 1`` they use every core; in two workers they would fight over the same two)."""
+    if worker:
+        os.environ["TOKENIZERS_PARALLELISM"] = "false"
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
     if not inherit:
         _STATE["rules"], _STATE["meaning"] = rules, meaning
     _STATE["long_turn_words"] = long_turn_words
@@ -356,9 +364,9 @@ def _code_parallel(chunks, rules, meaning, long_turn_words, jobs, progress) -> l
         # Workers inherit the compiled rules, the embedded codebook and the loaded models from this
         # process: nothing is pickled per task and no worker loads a model again.
         _init_worker(rules, long_turn_words, meaning)
-        context, initargs = multiprocessing.get_context("fork"), (None, long_turn_words, None, True)
+        context, initargs = multiprocessing.get_context("fork"), (None, long_turn_words, None, True, True)
     else:  # each worker unpickles the coders once and loads the embedding model once
-        context, initargs = multiprocessing.get_context("spawn"), (rules, long_turn_words, meaning)
+        context, initargs = multiprocessing.get_context("spawn"), (rules, long_turn_words, meaning, False, True)
     rows: list[tuple] = []
     with context.Pool(min(jobs, len(chunks), os.cpu_count() or jobs), _init_worker, initargs) as pool:
         for done, part in enumerate(pool.imap(_code_chunk, chunks), 1):
