@@ -252,7 +252,7 @@ class Words:
     lookup table keyword rules use; common English words (spaCy's English stop list) are left out. A word's
     weight is ``1 + ln((1 + n) / (1 + df))`` over the ``n`` codebook sentences (smoothed IDF, as
     scikit-learn's); counts are ``1 + ln(count)``; rows are unit length (zero for a text with no codebook
-    word). Dense, since a codebook's vocabulary is small.
+    word).
 
     >>> w = Words(["The link worker referred me.", "Waiting for an appointment."])
     >>> sorted(w.vocabulary)

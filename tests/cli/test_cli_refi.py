@@ -35,7 +35,7 @@ def test_export_qdc_then_import_it_back(tmp_path):
 
 def test_export_a_study_with_rule_and_human_codings_then_import_it(tmp_path, mini):
     corpus = qualcode.load_corpus(mini)
-    rules = qualcode.code(corpus, qualcode.Codebook.from_yaml(MINIMAL))
+    rules = qualcode.code(corpus, qualcode.Codebook.from_yaml(MINIMAL), by="rules")
     qualcode.write_codings(rules, tmp_path / "codings.csv")
     text = corpus.text("FG")
     start = text.index("It changed my life")
