@@ -424,12 +424,14 @@ def test_search_a_phrase_from_the_header_and_follow_a_hit_to_its_source(as_bob, 
     driver, bob = as_bob
     open_page(driver, bob.base + "/")
     box = driver.find_element(By.ID, "search-q")
+    mark(driver)  # so the waits below wait for the results page, not the page being left
     box.send_keys("waiting lists" + Keys.ENTER)  # a plural: found only through lemmas
     wait_ready(driver)
     assert driver.find_element(By.ID, "search-count").text.startswith("0 hits")
     driver.find_element(By.CSS_SELECTOR, "form.search input[name=lemma]").click()
     box = driver.find_element(By.ID, "search-q")
     box.clear()
+    mark(driver)
     box.send_keys("waiting lists" + Keys.ENTER)
     wait_ready(driver)
     rows = driver.find_elements(By.CSS_SELECTOR, "#hits tbody tr")
@@ -440,6 +442,7 @@ def test_search_a_phrase_from_the_header_and_follow_a_hit_to_its_source(as_bob, 
     href = hit.find_element(By.CSS_SELECTOR, "a.hit").get_attribute("href")
     start, end = (int(x) for x in href.split("#at=")[1].split("-"))
     assert text[start:end].lower() == "waiting list"
+    mark(driver)
     hit.find_element(By.CSS_SELECTOR, "td.match a").click()
     wait_ready(driver)
     assert driver.current_url.split("#")[0].endswith("/source/LW1-w1")
