@@ -101,7 +101,8 @@ def suggest(
     unit: Unit = "turn",
     level: Level = "code",
     threshold: Annotated[str, typer.Option(help="Smallest calibrated score to suggest a code: auto (each code's "
-                                                "F1-best threshold from cross-validation) or a number from 0 to 1.")] = "auto",
+                                                "own, where its cross-validated suggestions agree best with the "
+                                                "people's coding) or a number from 0 to 1.")] = "auto",
     min_examples: Annotated[int, typer.Option(help="Fewest coded units a code needs to be learned.", min=2)] = 8,
     folds: Annotated[int, typer.Option(help="Cross-validation folds (grouped by source).", min=2)] = 3,
     all_sources: Annotated[bool, typer.Option("--all-sources", help="Suggest in the human-coded sources too.")] = False,
@@ -123,18 +124,18 @@ def suggest(
     from ..coding.table import codings_format, write_codings
     from ..human.merge import merge_codings
     from ..output import check_writable
+    from ..errors import CodingsError
+    from ..human.suggest import check_threshold
     from ..human.suggest import suggest as run
     from ..writers.tables import table_format, write_table
 
     if order not in ("source", "uncertainty"):
         raise typer.BadParameter(f"{order!r}: use source or uncertainty.", param_hint="--order")
-    if threshold != "auto":
-        try:
-            threshold = float(threshold)
-        except ValueError:
-            threshold = -1.0
-        if not 0.0 <= threshold <= 1.0:
-            raise typer.BadParameter("give auto or a score from 0 to 1.", param_hint="--threshold")
+    try:
+        check_threshold(threshold)
+    except CodingsError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--threshold") from None
+    threshold = threshold if threshold == "auto" else float(threshold)
     if output is not None:
         codings_format(output)
         check_writable(output, force)

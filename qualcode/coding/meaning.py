@@ -159,12 +159,14 @@ class MeaningCoder:
 
     def parts(self, texts):
         """``(model, words)``: the two similarities per text and node that :meth:`similarities` mixes."""
-        return self.embedder.embed(texts) @ self.profiles.T, self.words.transform(texts) @ self.word_profiles.T
+        return self.similarities_of(self.embedder.embed(texts), words=self.words.transform(texts), parts=True)[4:]
 
-    def similarities_of(self, x, profiles=None, skip: int | None = None, words=None, word_profiles=None):
+    def similarities_of(self, x, profiles=None, skip: int | None = None, words=None, word_profiles=None,
+                        parts: bool = False):
         """:meth:`similarities` of embedded texts ``x`` and their word vectors ``words``; ``profiles`` and
         ``word_profiles`` replace the nodes' profiles and ``skip`` leaves one codebook sentence out of
-        ``closest`` (for :mod:`.booktest`)."""
+        ``closest`` (for :mod:`.booktest`); with ``parts``, the model and the word similarities follow
+        (the word one ``None`` when words do not count)."""
         import numpy as np
 
         sims = x @ self.vectors.T
@@ -183,11 +185,12 @@ class MeaningCoder:
             esims = x @ self.exclude_vectors.T
             for j in np.unique(self.exclude_owner):
                 against[:, j] = esims[:, self.exclude_owner == j].max(axis=1)
-        profile = x @ (self.profiles if profiles is None else profiles).T
+        model = x @ (self.profiles if profiles is None else profiles).T
+        lexical = None
         if self.lexical and words is not None:
             lexical = words @ (self.word_profiles if word_profiles is None else word_profiles).T
-            profile = (1.0 - self.lexical) * profile + self.lexical * lexical
-        return profile, closest, which, against
+        profile = model if lexical is None else (1.0 - self.lexical) * model + self.lexical * lexical
+        return (profile, closest, which, against) + ((model, lexical) if parts else ())
 
     def decide(self, profile, closest, against):
         """The coding rule (see the module docstring): a boolean ``texts x nodes`` array."""
@@ -210,18 +213,14 @@ class MeaningCoder:
         if not len(texts):
             return ([], np.zeros((0, len(self.nodes)), dtype=np.float32)) if keep else []
         x, words = self.embedder.embed(texts), self.words.transform(texts)
-        profile, closest, which, against = self.similarities_of(x, words=words)
-        if self.lexical:
-            model_part, word_part = x @ self.profiles.T, words @ self.word_profiles.T
+        profile, closest, which, against, model_part, word_part = self.similarities_of(x, words=words, parts=True)
         coded = self.decide(profile, closest, against)
         out = []
         for i in range(len(texts)):
             found = []
             for j in np.flatnonzero(coded[i]):
                 s = int(which[i, j])
-                parts = ""
-                if self.lexical:
-                    parts = f" (model {model_part[i, j]:.2f}, words {word_part[i, j]:.2f})"
+                parts = "" if word_part is None else f" (model {model_part[i, j]:.2f}, words {word_part[i, j]:.2f})"
                 evidence = (f'meaning: {self.kinds[s]} "{_short(self.sentences[s])}" ({closest[i, j]:.2f}); '
                             f"similarity {profile[i, j]:.2f}{parts}")
                 found.append((self.nodes[j], round(self.score(profile[i, j], j), 4), evidence, float(profile[i, j])))

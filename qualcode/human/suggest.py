@@ -14,10 +14,10 @@ match the unit. Each code gets its own class-balanced logistic regression (one-v
 values are turned into a calibrated score (the probability that a person would code the unit) by
 scikit-learn's sigmoid (Platt) calibration fitted on held-out decisions from the cross-validation. A code
 is suggested where its score reaches its threshold: with ``threshold="auto"`` (the default) each code's own
-threshold, the one that gives the best F1 on its cross-validated scores (``thresholds_``); with a number,
-that score for every code (0.5: more likely than not; higher for fewer, surer suggestions). For F1 the
-best cut of a calibrated score is about half the F1 a code can reach, so a rare, hard code is best
-suggested well below 0.5, and an easy one near it.
+threshold, the score at which its cross-validated suggestions agree best with the people's coding by
+Cohen's kappa (``thresholds_``; 0.5 for a code no threshold brings to a kappa of 0.2); with a number,
+that score for every code (0.5: more likely than not; higher for fewer, surer suggestions). A rare code
+the model ranks well but seldom scores above 0.5 is then still suggested where it is likely.
 
 Cross-validation is grouped by source (``GroupKFold``): no source is in both the training and the test
 part of a fold, so the scores say how the model does on transcripts it has not seen. With
@@ -84,7 +84,7 @@ class Suggester:
     ``min_examples`` (fewest positive and negative units a code needs), ``n_splits`` (folds, at most the
     number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``char_ngrams`` (character
     n-gram features), ``C`` (inverse regularisation), ``threshold`` (the score a suggestion needs: ``"auto"``
-    for each code's F1-best threshold, or a number from 0 to 1), ``include_researchers``,
+    for each code's own, chosen by cross-validated kappa, or a number from 0 to 1), ``include_researchers``,
     ``rule_features`` (use the codebook's rule matches as features), ``embeddings`` (use the sentence
     embeddings as features), ``model`` (a local sentence-transformers folder for them), ``random_state``.
 
@@ -501,7 +501,7 @@ def check_threshold(threshold, allow_auto: bool = True) -> None:
         value = float("nan")
     if not 0.0 <= value <= 1.0:
         raise CodingsError(f"threshold {threshold!r}: give a score from 0 to 1"
-                           + (", or 'auto' (each code's F1-best threshold)." if allow_auto else "."))
+                           + (", or 'auto' (each code's own, chosen by cross-validation)." if allow_auto else "."))
 
 
 def best_threshold(scores, target) -> float:

@@ -224,3 +224,17 @@ def test_learning_from_the_generated_human_set_of_the_sample(sample_corpus):
     without = Suggester(level="theme", rule_features=False).fit(sample_corpus, human)
     assert without.cv_scores_.kappa.mean() < scores.kappa.mean()
 
+
+
+def test_a_threshold_that_is_not_a_score_or_auto_is_refused_on_the_command_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from qualcode.cli.app import app
+
+    args = ["suggest", str(ROOT / "transcripts_sample"), "--train", str(HUMAN / "coder_a.csv"),
+            "-c", str(ROOT / "codebooks" / "social_prescribing.yaml"), "-o", str(tmp_path / "s.csv")]
+    for bad in ("2", "high"):
+        result = CliRunner().invoke(app, args + ["--threshold", bad], terminal_width=200)
+        said = " ".join(result.output.replace("│", " ").split())  # the error box wraps its lines
+        assert result.exit_code == 2 and f"threshold '{bad}': give a score from 0 to 1, or 'auto'" in said
+    assert not (tmp_path / "s.csv").exists()
