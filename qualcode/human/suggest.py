@@ -276,7 +276,7 @@ class Suggester:
         from scipy import sparse
 
         x = self.vectorizer_.transform(texts)
-        if getattr(self, "char_vectorizer_", None) is not None:
+        if self.char_vectorizer_ is not None:
             x = sparse.hstack([x, self.char_vectorizer_.transform(texts)], format="csr")
         if self.embeddings:
             from ..embedding import model
@@ -302,7 +302,7 @@ class Suggester:
         ``rule:<node id>``."""
         self._check_fitted()
         names = [n.replace("_", " ") for n in self.vectorizer_.get_feature_names_out()]
-        if getattr(self, "char_vectorizer_", None) is not None:
+        if self.char_vectorizer_ is not None:
             names += [f"chars:{n}" for n in self.char_vectorizer_.get_feature_names_out()]
         if self.embeddings:
             from ..embedding import model
