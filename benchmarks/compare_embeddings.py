@@ -106,7 +106,10 @@ def main() -> int:
     if args.bert:
         from numpy_bert import NumpyBert
 
-        bert = NumpyBert(args.bert)
+        from qualcode.embedding import Embedder
+
+        loaded = NumpyBert(args.bert)
+        bert = Embedder(args.bert.parent.name, loaded.encode, loaded.dim)
         vectors, speed = timed(bert.embed, repeat=1)
         proto = bert.embed(coder.sentences)
         print(f"{args.bert.parent.name + ' (numpy)':30s} macro F1 {best_f1(vectors, proto):.3f}  {speed:>9,.0f} texts/s")

