@@ -38,10 +38,15 @@ test sources; learned (the Suggester, cross-validated with folds grouped by sour
 rules-only is not possible (no rule codebook exists for these frameworks). Sources are blocks of
 respondents, so no respondent is in two folds. The test part is 20% of the sources, chosen by a fixed
 seed; ``--tune`` picks a global similarity threshold on the other 80% only (never on the test part).
+The Suggester is given the codebook, so each answer's similarity to each code is one of its features
+(``--no-meaning-features`` leaves them out). ``--learning-curve 100,500,...`` also trains it on that many
+random answers of the training part only and scores it on the zero-shot test answers: how many coded
+answers it needs to pass coding by meaning.
 
     python benchmarks/eval_meaning.py --dataset nhs --data v6framework_230831.csv --framework framework3.qmd
     python benchmarks/eval_meaning.py --dataset phase1 --data text_data.csv
     python benchmarks/eval_meaning.py --dataset goemotions --data goemotions/
+    python benchmarks/eval_meaning.py --dataset nhs ... --learning-curve 100,250,500,1000,2000,4000,8000
 """
 
 from __future__ import annotations
@@ -230,6 +235,90 @@ def table(title, rows, codes_kept):
     return float(np.mean([k[4] for k in kept])) if kept else float("nan")
 
 
+def suggester(args):
+    """The Suggester as evaluated: its defaults but for the options, no rule features (no rules exist)."""
+    import qualcode
+
+    return qualcode.Suggester(random_state=0, unit="answer", n_splits=5, min_examples=5, C=args.C,
+                              embeddings=not args.no_embeddings, char_ngrams=not args.no_char_ngrams,
+                              meaning_features=not args.no_meaning_features, rule_features=False,
+                              threshold=args.suggest_threshold)
+
+
+def human_codings(segments, y, code_ids):
+    """A codings table of the people's labels ``y`` (segments x codes), origin ``human``."""
+    import numpy as np
+    import pandas as pd
+
+    rows = []
+    for i, seg in enumerate(segments.itertuples(index=False)):
+        for k in np.flatnonzero(y[i]):
+            rows.append({"source_id": seg.source_id, "segment_id": seg.segment_id,
+                         "participant_id": seg.participant_id, "group": seg.group, "label": seg.label,
+                         "method": seg.method, "start": seg.start, "end": seg.end, "text": seg.text,
+                         "code_id": code_ids[k], "code": code_ids[k], "theme_id": code_ids[k], "theme": code_ids[k],
+                         "coder": "analyst", "origin": "human", "codebook_version": "1"})
+    return pd.DataFrame(rows)
+
+
+def learning_curve(args, frame, labels, code_ids, test_sources, corpus, segments, y, is_test, leaked, kept,
+                   codebook, zero):
+    """The Suggester trained on growing random samples of the training answers, scored on the test part.
+
+    This is how a team meets it: people code some answers, the Suggester learns from those alone (its own
+    cross-validated per-code thresholds), and its suggestions on answers nobody coded are compared with the
+    people's codes, on the same test answers and codes as zero-shot.
+    """
+    import numpy as np
+
+    import qualcode
+
+    train_rows = np.flatnonzero(~frame.source.isin(test_sources).to_numpy())
+    test_units = segments[is_test]
+    keep = ~leaked[is_test]
+    gold = y[is_test][keep]
+    print(f"\nlearning curve: the Suggester trained on n randomly chosen training answers (seed {args.seed}), "
+          f"scored on the {int(keep.sum())} zero-shot test answers; macro F1 over the same {len(kept)} codes "
+          f"(zero-shot: {zero:.2f}); a code with too few examples in the sample gets no suggestions (F1 0)")
+    print(f"{'n':>6s} {'median positives/code':>22s} {'codes learned':>14s} {'prec':>5s} {'rec':>5s} {'F1':>5s} {'s':>5s}")
+    rng = np.random.default_rng(args.seed)
+    order = rng.permutation(train_rows)
+    for n in args.learning_curve:
+        rows = np.sort(order[:min(n, len(order))])
+        part = frame.iloc[rows].reset_index(drop=True)
+        part_labels = labels.iloc[rows].reset_index(drop=True)
+        with tempfile.TemporaryDirectory(prefix="i15-curve-") as tmp:
+            part = write_corpus(part, Path(tmp), args.seed)
+            train = qualcode.load_corpus(Path(tmp))
+            units = train.segments("answer")
+            where = dict(zip(part.answer_id, range(len(part))))
+            y_part = part_labels.iloc[[where[str(p)] for p in units.participant_id]].to_numpy()
+            positives = y_part.sum(axis=0)
+            started = time.perf_counter()
+            try:
+                sg = suggester(args).fit(train, human_codings(units, y_part, code_ids), codebook)
+            except qualcode.QualcodeError as err:
+                print(f"{len(rows):6d} {float(np.median(positives)):22.0f} {0:14d}   (nothing learned: {err})")
+                continue
+            took = time.perf_counter() - started
+        scored, scores = sg.predict_proba(corpus, source_ids=sorted(test_sources))
+        pos = {sid: i for i, sid in enumerate(scored.segment_id)}
+        pred = np.zeros((len(test_units), len(code_ids)), dtype=bool)
+        at = np.array([pos[sid] for sid in test_units.segment_id])
+        for j, c in enumerate(sg.classes_):
+            pred[:, code_ids.index(c)] = scores[at, j] >= sg.thresholds_[c]
+        pred = pred[keep]
+        ps, rs, fs = [], [], []
+        for k, c in enumerate(code_ids):
+            if c in kept:
+                p, r, f = prf(gold[:, k], pred[:, k])
+                ps.append(p), rs.append(r), fs.append(f)
+        learned_codes = sum(c in kept for c in sg.classes_)
+        print(f"{len(rows):6d} {float(np.median(positives[[code_ids.index(c) for c in kept]])):22.0f} "
+              f"{learned_codes:9d}/{len(kept):<4d} {np.mean(ps):5.2f} {np.mean(rs):5.2f} {np.mean(fs):5.2f} "
+              f"{took:5.0f}")
+
+
 def main(argv=None) -> int:
     import numpy as np
     import pandas as pd
@@ -251,9 +340,14 @@ def main(argv=None) -> int:
     parser.add_argument("--C", type=float, default=1.0, help="the Suggester's C (inverse regularisation)")
     parser.add_argument("--no-char-ngrams", action="store_true", help="the Suggester without character n-grams")
     parser.add_argument("--no-embeddings", action="store_true", help="the Suggester without embedding features")
+    parser.add_argument("--no-meaning-features", action="store_true",
+                        help="the Suggester without the codebook's similarities as features")
     parser.add_argument("--suggest-threshold", type=lambda v: v if v == "auto" else float(v), default="auto",
                         help="the calibrated score a suggestion needs: auto (each code's own, the Suggester's "
                              "default) or a number")
+    parser.add_argument("--learning-curve", type=lambda v: [int(n) for n in v.split(",")], default=None,
+                        metavar="N,N,...", help="also train the Suggester on this many random training answers "
+                        "each and score it on the zero-shot test part (e.g. 100,250,500,1000,2500,6000)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
 
@@ -329,27 +423,20 @@ def main(argv=None) -> int:
                      f"{took:.1f} s", rows, kept)
 
         learned = float("nan")
+        if args.learning_curve:
+            learning_curve(args, frame, labels, code_ids, test_sources, corpus, segments, y, is_test, leaked, kept,
+                           codebook, zero)
         if not args.skip_learned:
-            human = []
-            for i, seg in enumerate(segments.itertuples(index=False)):
-                for k in np.flatnonzero(y[i]):
-                    human.append({"source_id": seg.source_id, "segment_id": seg.segment_id,
-                                  "participant_id": seg.participant_id, "group": seg.group, "label": seg.label,
-                                  "method": seg.method, "start": seg.start, "end": seg.end, "text": seg.text,
-                                  "code_id": code_ids[k], "code": code_ids[k], "theme_id": code_ids[k],
-                                  "theme": code_ids[k], "coder": "analyst", "origin": "human",
-                                  "codebook_version": "1"})
-            human = pd.DataFrame(human)
+            human = human_codings(segments, y, code_ids)
             started = time.perf_counter()
-            sg = qualcode.Suggester(random_state=0, unit="answer", n_splits=5, min_examples=5, C=args.C,
-                                    embeddings=not args.no_embeddings, char_ngrams=not args.no_char_ngrams,
-                                    threshold=args.suggest_threshold).fit(corpus, human)
+            sg = suggester(args).fit(corpus, human, codebook)
             took = time.perf_counter() - started
             cv = sg.cv_scores_.set_index("code_id")
             rows = [(c, int(cv.loc[c, "positives"]), cv.loc[c, "precision"], cv.loc[c, "recall"], cv.loc[c, "f1"])
                     for c in code_ids if c in cv.index]
             # the same codes as zero-shot: 10+ positives in the zero-shot test part
             learned = table(f"learned: Suggester (C={args.C}, embeddings {'off' if args.no_embeddings else 'on'}, "
+                            f"codebook similarities {'off' if args.no_meaning_features else 'on'}, "
                             f"character n-grams {'off' if args.no_char_ngrams else 'on'}, "
                             f"threshold {args.suggest_threshold}), 5-fold cross-validation grouped by source, all {len(segments)} "
                             f"answers, {took:.0f} s", rows, kept)

@@ -107,10 +107,12 @@ def suggest(
     folds: Annotated[int, typer.Option(help="Cross-validation folds (grouped by source).", min=2)] = 3,
     all_sources: Annotated[bool, typer.Option("--all-sources", help="Suggest in the human-coded sources too.")] = False,
     rule_features: Annotated[bool, typer.Option(help="Use whether the codebook's rules match as features.")] = True,
+    meaning_features: Annotated[bool, typer.Option(help="Use each unit's similarity to the codebook's nodes (their "
+                                                        "definitions, examples and include text) as features.")] = True,
     embeddings: Annotated[bool, typer.Option(help="Use the sentence embeddings (the model that codes by meaning) "
                                                   "as features.")] = True,
     model_path: Annotated[Optional[Path], typer.Option("--model", help="A local sentence-transformers model folder "
-                                                                       "for the embeddings.")] = None,
+                                                                       "for the embeddings and similarities.")] = None,
     order: Annotated[str, typer.Option("--order", help="source (transcript order) or uncertainty (most informative "
                                                        "first: scores nearest their code's threshold, to review first).")] = "source",
     include_researchers: IncludeResearchers = False,
@@ -159,7 +161,7 @@ def suggest(
         model, suggestions = run(
             corpus, training, book, all_sources=all_sources, progress=progress, negatives=negatives, random_state=random_state, unit=unit,
             level=level, threshold=threshold, min_examples=min_examples, n_splits=folds, rule_features=rule_features,
-            include_researchers=include_researchers, embeddings=embeddings,
+            include_researchers=include_researchers, embeddings=embeddings, meaning_features=meaning_features,
             model=str(model_path) if model_path else None, order=order,
         )
     shown = model.cv_scores_.drop(columns=["code_id", "theme_id"]).round(3)

@@ -10,7 +10,9 @@ negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n
 table that keyword rules use), TF-IDF weights of character 2- to 5-grams within words (spelling variants,
 word parts; ``char_ngrams=False`` leaves them out), the unit's sentence embedding (:mod:`qualcode.embedding`, the model that
 codes by meaning; ``embeddings=False`` leaves it out) and, given a codebook, whether each node's rules
-match the unit. Each code gets its own class-balanced logistic regression (one-vs-rest); its decision
+match the unit and (``meaning_features=True``, for a codebook with definitions, examples or inclusion text)
+the unit's similarity to each node that codes by meaning (:mod:`qualcode.coding.meaning`), so what the codebook says a
+code means counts before people have coded much of it. Each code gets its own class-balanced logistic regression (one-vs-rest); its decision
 values are turned into a calibrated score (the probability that a person would code the unit) by
 scikit-learn's sigmoid (Platt) calibration fitted on held-out decisions from the cross-validation. A code
 is suggested where its score reaches its threshold: with ``threshold="auto"`` (the default) each code's own
@@ -39,7 +41,7 @@ import json
 import math
 import warnings
 
-from ..errors import CodingsError, NotFittedError
+from ..errors import CodingsError, NotFittedError, QualcodeError
 from .overlap import check_level, overlaps
 
 ORDERS = ("source", "uncertainty")
@@ -49,6 +51,10 @@ SCORE_COLUMNS = ["code_id", "code", "theme_id", "positives", "sources", "thresho
 AUTO_GRID = tuple(round(0.05 + 0.01 * i, 2) for i in range(91))
 #: Below this cross-validated kappa a code's ``"auto"`` threshold is 0.5 (Landis and Koch: "slight").
 AUTO_MIN_KAPPA = 0.2
+#: The codebook similarities (0 to about 0.7) are multiplied by this as features. On the NHS learning
+#: curve (benchmarks/eval_meaning.py --learning-curve) 1 and 3 helped alike; 3 and 6 lowered the kappa of
+#: the sample study's theme model (0.80 to 0.77 and 0.74), 1 did not.
+MEANING_FEATURE_SCALE = 1.0
 
 
 def lemma_texts(texts, batch_size: int = 512) -> list[str]:
@@ -85,8 +91,10 @@ class Suggester:
     number of sources), ``ngram_range``, ``min_df``, ``max_features`` (TF-IDF), ``char_ngrams`` (character
     n-gram features), ``C`` (inverse regularisation), ``threshold`` (the score a suggestion needs: ``"auto"``
     for each code's own, chosen by cross-validated kappa, or a number from 0 to 1), ``include_researchers``,
-    ``rule_features`` (use the codebook's rule matches as features), ``embeddings`` (use the sentence
-    embeddings as features), ``model`` (a local sentence-transformers folder for them), ``random_state``.
+    ``rule_features`` (use the codebook's rule matches as features), ``meaning_features`` (use each unit's
+    similarity to the codebook's nodes as features), ``embeddings`` (use the sentence embeddings as
+    features), ``model`` (a local sentence-transformers folder for them and the similarities),
+    ``random_state``.
 
     Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``thresholds_`` (per code), ``skipped_``, ``coder_``,
     ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
@@ -103,7 +111,7 @@ class Suggester:
                  n_splits: int = 3, ngram_range: tuple[int, int] = (1, 2), min_df: int = 2,
                  max_features: int | None = 100_000, C: float = 1.0, threshold: float | str = "auto",
                  include_researchers: bool = False, rule_features: bool = True, embeddings: bool = True,
-                 model: str | None = None, char_ngrams: bool = True):
+                 model: str | None = None, char_ngrams: bool = True, meaning_features: bool = True):
         self.random_state = random_state
         self.unit = unit
         self.level = level
@@ -119,12 +127,13 @@ class Suggester:
         self.embeddings = embeddings
         self.model = model
         self.char_ngrams = char_ngrams
+        self.meaning_features = meaning_features
 
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in ("random_state", "unit", "level", "min_examples", "n_splits",
                                               "ngram_range", "min_df", "max_features", "C", "threshold",
                                               "include_researchers", "rule_features", "embeddings", "model",
-                                              "char_ngrams")}
+                                              "char_ngrams", "meaning_features")}
 
     def __repr__(self) -> str:
         return f"Suggester({', '.join(f'{k}={v!r}' for k, v in self.get_params().items())})"
@@ -148,7 +157,9 @@ class Suggester:
         the training sources, so a source where people only rejected suggestions still teaches the model.
 
         With a ``codebook`` (and ``rule_features=True``), whether each node's rules match a unit is a
-        feature too, so the model learns where the coders follow the rules and where they do not.
+        feature too, so the model learns where the coders follow the rules and where they do not; with
+        ``meaning_features=True`` and a codebook whose nodes have definitions, examples or inclusion text,
+        so is the unit's similarity to each such node.
         """
         import numpy as np
         import pandas as pd
@@ -223,7 +234,7 @@ class Suggester:
                                                     max_features=self.max_features, sublinear_tf=True,
                                                     dtype=np.float32)
             self.char_vectorizer_.fit(texts)
-        self.codebook_ = codebook if (codebook is not None and self.rule_features) else None
+        self.codebook_ = codebook if (codebook is not None and (self.rule_features or self.meaning_features)) else None
         x = self._features(corpus, units, texts)
         folds = list(GroupKFold(n_splits=min(self.n_splits, len(sources))).split(x, groups=groups))
         fold_of = np.zeros(len(units), dtype=int)
@@ -271,7 +282,8 @@ class Suggester:
         return self
 
     def _features(self, corpus, units, texts):
-        """TF-IDF of the lemma texts, plus one 0/1 column per codebook node its rules match (if a codebook)."""
+        """TF-IDF of the lemma texts and character n-grams, the embedding, then per codebook node (if a
+        codebook) a 0/1 column for its rules matching and its scaled similarity by meaning."""
         import numpy as np
         from scipy import sparse
 
@@ -291,15 +303,38 @@ class Suggester:
             sources = list(dict.fromkeys(units.source_id))
             rules = apply_codebook(corpus.subset(sources), self.codebook_, by="rules", unit=self.unit,
                                    include_researchers=self.include_researchers).codings
-        nodes = {node_id: i for i, node_id in enumerate(self.codebook_.nodes)}
-        matches = np.zeros((len(units), len(nodes)), dtype=np.float32)
-        coding_pos, unit_pos = overlaps(units, rules)
-        matches[unit_pos, rules.code_id.map(nodes).to_numpy()[coding_pos]] = 1.0
-        return sparse.hstack([x, sparse.csr_matrix(matches)], format="csr")
+        blocks = [x]
+        if self.rule_features:
+            nodes = {node_id: i for i, node_id in enumerate(self.codebook_.nodes)}
+            matches = np.zeros((len(units), len(nodes)), dtype=np.float32)
+            coding_pos, unit_pos = overlaps(units, rules)
+            matches[unit_pos, rules.code_id.map(nodes).to_numpy()[coding_pos]] = 1.0
+            blocks.append(sparse.csr_matrix(matches))
+        coder = self._meaning_coder()
+        if coder is not None:
+            profile = coder.similarities(units.text.tolist())[0]
+            blocks.append(sparse.csr_matrix((MEANING_FEATURE_SCALE * profile).astype(np.float32)))
+        return sparse.hstack(blocks, format="csr")
+
+    def _meaning_coder(self):
+        """The codebook's meaning coder when similarities are features, else ``None``."""
+        from ..coding.meaning import MeaningCoder, has_meaning_text
+
+        if not self.meaning_features or self.codebook_ is None or not has_meaning_text(self.codebook_):
+            return None
+        from ..embedding import model
+
+        model(self.model)  # a model that fails to load is an error here too, not a silent lack of features
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a node with little text is still a feature here
+            try:
+                return MeaningCoder(self.codebook_, model=self.model)
+            except QualcodeError:  # nothing to code by meaning from: no similarity features, as without a codebook
+                return None
 
     def feature_names(self) -> list[str]:
         """The name of each feature column: lemma n-grams, ``chars:<n-gram>``, ``embedding:<i>``, then
-        ``rule:<node id>``."""
+        ``rule:<node id>`` and ``meaning:<node id>``."""
         self._check_fitted()
         names = [n.replace("_", " ") for n in self.vectorizer_.get_feature_names_out()]
         if self.char_vectorizer_ is not None:
@@ -308,8 +343,11 @@ class Suggester:
             from ..embedding import model
 
             names += [f"embedding:{i}" for i in range(model(self.model).dim)]
-        if self.codebook_ is not None:
+        if self.codebook_ is not None and self.rule_features:
             names += [f"rule:{node_id}" for node_id in self.codebook_.nodes]
+        coder = self._meaning_coder()
+        if coder is not None:
+            names += [f"meaning:{node_id}" for node_id in coder.nodes]
         return names
 
     def _classifier(self):
@@ -545,10 +583,11 @@ def _evidence(row, coef, names, top: int = 4) -> str:
     import numpy as np
 
     contributions = row.data * coef[row.indices]
-    lexical = np.array([not names[i].startswith(("embedding:", "chars:")) for i in row.indices], dtype=bool)
+    lexical = np.array([not names[i].startswith(("embedding:", "chars:", "meaning:")) for i in row.indices],
+                       dtype=bool)
     best = [i for i in np.argsort(-contributions, kind="stable") if lexical[i]][:top]
     terms = [names[row.indices[i]].replace("_", " ") for i in best if contributions[i] > 0]
-    meaning = sum(c for i, c in zip(row.indices, contributions) if names[i].startswith("embedding:"))
+    meaning = sum(c for i, c in zip(row.indices, contributions) if names[i].startswith(("embedding:", "meaning:")))
     words = [t for t in terms if not t.startswith("embedding:")]
     return "model: " + ", ".join(words + ([f"meaning ({meaning:+.2f})"] if meaning > 0 else []))
 

@@ -238,3 +238,83 @@ def test_a_threshold_that_is_not_a_score_or_auto_is_refused_on_the_command_line(
         said = " ".join(result.output.replace("│", " ").split())  # the error box wraps its lines
         assert result.exit_code == 2 and f"threshold '{bad}': give a score from 0 to 1, or 'auto'" in said
     assert not (tmp_path / "s.csv").exists()
+
+
+GARDEN = ["I grew tomatoes in pots on the balcony.", "We dug over the allotment on Saturday.",
+          "The seedlings in the greenhouse came up well.", "I spread compost on the vegetable beds.",
+          "Weeding the flower borders calms me down.", "My carrots and beans did better this year.",
+          "We planted bulbs along the fence.", "I pruned the roses and the apple tree.",
+          "The herb patch needs watering every evening.", "I sowed lettuce and radish in the raised bed.",
+          "We mowed the lawn and trimmed the hedge.", "I repotted the geraniums on the windowsill.",
+          "Picking strawberries from the plot was lovely.", "I raked leaves and turned the soil.",
+          "The sunflowers I planted grew taller than me."]
+FOOD = ["We had soup and fresh bread for lunch.", "I cooked a curry with rice for the family.",
+        "The cafe does a good breakfast with eggs.", "I baked scones and a sponge cake.",
+        "Dinner was pasta with a tomato sauce.", "We shared sandwiches and crisps at the picnic.",
+        "I made porridge with honey this morning.", "The stew with dumplings was filling.",
+        "We ate fish and chips by the sea.", "I roasted a chicken with potatoes.",
+        "A bowl of noodles and a pot of tea.", "I fried bacon and sausages on Sunday.",
+        "We grilled burgers and corn on the barbecue.", "I had a salad and a yoghurt at noon.",
+        "My neighbour brought round a lasagne."]
+FILLER = ["I went to the post office and then caught the bus home.", "My sister phoned me on Tuesday.",
+          "The appointment was moved to next week.", "I watched the news and went to bed early.",
+          "We talked about my benefits form.", "The letter came in the morning post.",
+          "It rained all day so I stayed in.", "I took the train to see my cousin.",
+          "The doctor said my blood pressure is fine.", "I filled in the housing forms with her help.",
+          "My back has been bad since the winter.", "The link worker rang to check on me.",
+          "I could not sleep much last month.", "We went to the library to use the computers.",
+          "My son moved back in with me.", "The bus pass saves me a lot of money.",
+          "I lost my job before Christmas.", "She listened and did not rush me.",
+          "The group meets in the church hall.", "I was nervous walking in the first time.",
+          "My neighbour has been unwell too.", "I paid the electricity bill at last.",
+          "The nurse changed my tablets.", "I feel less lonely than I did."]
+DEFINED = {"name": "Activities", "version": "1", "themes": [
+    {"id": "garden", "label": "Gardening",
+     "definition": "Growing plants, flowers, fruit or vegetables: digging, planting, weeding, a garden or an allotment."},
+    {"id": "food", "label": "Food and meals",
+     "definition": "Cooking, eating or sharing food and drink: meals, breakfast, lunch, dinner, baking."}]}
+
+
+def test_the_codebooks_definitions_are_features_that_carry_to_new_words(tmp_path):
+    # Three sources people coded (3 gardening and 3 food turns each, every one in other words) and one
+    # they did not. From nine examples a code, the uncoded source's turns share few words with the coded
+    # ones; the codebook's definitions say what each code means in words of their own.
+    rng = random.Random(2)
+    sources, marks = {}, []
+    for s in range(4):
+        turns = [(t, None) for t in FILLER[s * 6 : s * 6 + 6]]
+        turns += [(t, "garden") for t in GARDEN[s * 3 : s * 3 + 3]] + [(t, "food") for t in FOOD[s * 3 : s * 3 + 3]]
+        rng.shuffle(turns)
+        sources[f"s{s}"] = [t for t, _ in turns]
+        marks += [(f"s{s}", i + 1, c) for i, (_, c) in enumerate(turns) if c]
+    corpus = make_study(tmp_path / "study", sources)
+    segments = corpus.segments().set_index("segment_id")
+    codings = pd.DataFrame([{"source_id": s, "start": int(segments.loc[f"{s}:t{t}"].start),
+                             "end": int(segments.loc[f"{s}:t{t}"].end), "text": segments.loc[f"{s}:t{t}"].text,
+                             "participant_id": "P1", "group": "Clients", "label": "Client 1", "code_id": c,
+                             "code": c.title(), "theme_id": c, "theme": c.title(), "coder": "A", "origin": "human",
+                             "codebook_version": "1"} for s, t, c in marks])
+    training = codings[codings.source_id != "s3"]
+    codebook = Codebook.from_dict(DEFINED)
+    plain = Suggester(random_state=0, min_examples=5).fit(corpus, training)
+    defined = Suggester(random_state=0, min_examples=5).fit(corpus, training, codebook)
+    assert {"meaning:garden", "meaning:food"} <= set(defined.feature_names())
+    assert not any(n.startswith("meaning:") for n in plain.feature_names())
+    off = Suggester(random_state=0, min_examples=5, meaning_features=False).fit(corpus, training, codebook)
+    assert not any(n.startswith("meaning:") for n in off.feature_names())
+
+    # The definitions separate the uncoded source's gardening and food turns from its other turns more
+    # clearly: the gap between the least likely coded turn and the most likely other turn widens.
+    truth = codings[codings.source_id == "s3"]
+    for code in ("garden", "food"):
+        gaps = []
+        for model in (plain, defined):
+            units, scores = model.predict_proba(corpus, source_ids=["s3"])
+            score = scores[:, model.classes_.index(code)]
+            coded = units.start.isin(truth[truth.code_id == code].start).to_numpy()
+            gaps.append(score[coded].min() - score[~coded].max())
+        assert gaps[1] > 0 and gaps[1] > gaps[0] + 0.04, (code, gaps)
+    # Every right suggestion says that meaning raised it.
+    suggested = defined.predict(corpus, skip_sources=training)
+    right = suggested.merge(truth[["code_id", "start"]], on=["code_id", "start"])
+    assert len(right) >= 5 and right.evidence.str.contains(r"meaning \(\+").all()
