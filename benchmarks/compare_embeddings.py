@@ -83,7 +83,7 @@ def main() -> int:
         return vectors, len(texts) / statistics.median(runs)
 
     print(f"{len(texts)} training answers, {len(keep)} codes with 10+ positives; zero-shot macro F1 at the best "
-          "global threshold; texts/s median of 3 (loaded shared machine)")
+          "global threshold; texts/s median of 3 on this machine")
     full = coder.embedder
     for dim in (64, 128, 256):
         def embed(items, dim=dim):

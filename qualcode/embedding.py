@@ -80,7 +80,32 @@ def _wordllama() -> Embedder:
         ) from None
     version = getattr(wordllama, "__version__", "")
     name = DEFAULT_NAME + (f"@{version}" if version else "")
-    return Embedder(name, lambda texts: loaded.embed(texts, norm=False, batch_size=len(texts)), 256)
+    return Embedder(name, _mean_pooler(loaded.embedding, loaded.tokenizer), int(loaded.embedding.shape[1]))
+
+
+def _mean_pooler(table, tokenizer):
+    """The mean of each text's token vectors, as wordllama's own ``embed`` computes it (its tokens, no special
+    tokens), but as one sparse token-count matrix times the vector table: no batch padded to its longest
+    text, no ``texts x tokens x dimensions`` array. (Measured on the benchmark corpus: about twice as fast.)"""
+    import itertools
+
+    import numpy as np
+    from scipy import sparse
+
+    table = np.ascontiguousarray(table, dtype=np.float32)
+    tokenizer.no_padding()
+
+    def encode(texts):
+        encoded = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(encoded))
+        ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in encoded), dtype=np.int64,
+                          count=int(lengths.sum()))
+        np.clip(ids, 0, table.shape[0] - 1, out=ids)  # as wordllama does with an id beyond its table
+        counts = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, np.concatenate([[0], np.cumsum(lengths)])),
+                                   shape=(len(encoded), table.shape[0]))
+        return np.asarray(counts @ table) / np.maximum(lengths, 1)[:, None].astype(np.float32)
+
+    return encode
 
 
 def _sentence_transformer(path: str) -> Embedder:

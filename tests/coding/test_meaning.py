@@ -246,3 +246,23 @@ def test_codebook_test_reports_each_node(tmp_path, embedder):
     result = runner.invoke(app, ["codebook", "test", str(_write(tmp_path / "mixed.yaml", Codebook.from_string(mixed)))],
                            terminal_width=200)
     assert result.exit_code == 1 and "food" in result.output and "node(s) pass" in result.output
+
+
+def test_the_built_in_model_gives_wordllamas_own_vectors(embedder):
+    # qualcode pools the token vectors itself (faster); what it computes must be the model wordllama ships:
+    # the same vectors as wordllama's own embed, for ordinary, empty, non-Latin, emoji and very long texts.
+    from pathlib import Path
+
+    import numpy as np
+    import wordllama
+    from wordllama import WordLlama
+
+    own = WordLlama.load(config="l2_supercat", dim=256, cache_dir=Path(wordllama.__file__).parent,
+                         disable_download=True)
+    texts = ["The link worker referred me to a walking group.", "", "日本語のテキスト", "🙂🙂 ok",
+             "gardening " * 3000, "I rang them myself.", "x"]
+    expected = own.embed(texts, norm=True)
+    got = embedder.embed(texts)
+    nonempty = np.linalg.norm(expected, axis=1) > 0
+    assert np.allclose(got[nonempty], expected[nonempty], atol=1e-6)
+    assert not got[~nonempty].any()  # an empty text is a zero vector, not a division by zero
