@@ -302,6 +302,12 @@ def test_the_codebooks_definitions_are_features_that_carry_to_new_words(tmp_path
     assert not any(n.startswith("meaning:") for n in plain.feature_names())
     off = Suggester(random_state=0, min_examples=5, meaning_features=False).fit(corpus, training, codebook)
     assert not any(n.startswith("meaning:") for n in off.feature_names())
+    # A codebook with labels only has nothing to code by meaning from: it trains, without those features.
+    for themes in ([{"id": "garden", "label": "Gardening"}, {"id": "food", "label": "Food"}],
+                   [{"id": "garden", "label": "Gardening", "definition": "Plants."}]):  # too little text
+        bare = Suggester(random_state=0, min_examples=5).fit(
+            corpus, training, Codebook.from_dict({"name": "Labels", "version": "1", "themes": themes}))
+        assert not any(n.startswith("meaning:") for n in bare.feature_names()) and bare.classes_ == defined.classes_
 
     # The definitions separate the uncoded source's gardening and food turns from its other turns more
     # clearly: the gap between the least likely coded turn and the most likely other turn widens.
