@@ -280,7 +280,8 @@ def learning_curve(args, frame, labels, code_ids, test_sources, corpus, segments
     print(f"\nlearning curve: the Suggester trained on n randomly chosen training answers (seed {args.seed}), "
           f"scored on the {int(keep.sum())} zero-shot test answers; macro F1 over the same {len(kept)} codes "
           f"(zero-shot: {zero:.2f}); a code with too few examples in the sample gets no suggestions (F1 0)")
-    print(f"{'n':>6s} {'median positives/code':>22s} {'codes learned':>14s} {'prec':>5s} {'rec':>5s} {'F1':>5s} {'s':>5s}")
+    print(f"{'n':>6s} {'median positives/code':>22s} {'codes learned':>14s} {'prec':>5s} {'rec':>5s} {'F1':>5s} "
+          f"{'s':>5s}")
     rng = np.random.default_rng(args.seed)
     order = rng.permutation(train_rows)
     for n in args.learning_curve:

@@ -86,7 +86,7 @@ def _wordllama() -> Embedder:
 def _mean_pooler(table, tokenizer):
     """The mean of each text's token vectors, as wordllama's own ``embed`` computes it (its tokens, no special
     tokens), but as one sparse token-count matrix times the vector table: no batch padded to its longest
-    text, no ``texts x tokens x dimensions`` array. (Measured on the benchmark corpus: about twice as fast.)"""
+    text, no ``texts x tokens x dimensions`` array (about 1.8 times as fast; see docs/meaning.md)."""
     import itertools
 
     import numpy as np
@@ -101,7 +101,8 @@ def _mean_pooler(table, tokenizer):
         ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in encoded), dtype=np.int64,
                           count=int(lengths.sum()))
         np.clip(ids, 0, table.shape[0] - 1, out=ids)  # as wordllama does with an id beyond its table
-        counts = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, np.concatenate([[0], np.cumsum(lengths)])),
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        counts = sparse.csr_matrix((np.ones(len(ids), dtype=np.float32), ids, starts),
                                    shape=(len(encoded), table.shape[0]))
         return np.asarray(counts @ table) / np.maximum(lengths, 1)[:, None].astype(np.float32)
 

@@ -10,12 +10,13 @@ negative one otherwise. Features are TF-IDF weights of lookup lemmas and lemma n
 table that keyword rules use), TF-IDF weights of character 2- to 5-grams within words (spelling variants,
 word parts; ``char_ngrams=False`` leaves them out), the unit's sentence embedding (:mod:`qualcode.embedding`, the model that
 codes by meaning; ``embeddings=False`` leaves it out) and, given a codebook, whether each node's rules
-match the unit and (``meaning_features=True``, for a codebook with definitions, examples or inclusion text)
-the unit's similarity to each node that codes by meaning (:mod:`qualcode.coding.meaning`), so what the codebook says a
-code means counts before people have coded much of it. Each code gets its own class-balanced logistic regression (one-vs-rest); its decision
-values are turned into a calibrated score (the probability that a person would code the unit) by
-scikit-learn's sigmoid (Platt) calibration fitted on held-out decisions from the cross-validation. A code
-is suggested where its score reaches its threshold: with ``threshold="auto"`` (the default) each code's own
+match the unit and (``meaning_features=True``, for a codebook with definitions, examples or inclusion
+text) the unit's similarity to each node that codes by meaning (:mod:`qualcode.coding.meaning`), so what
+the codebook says a code means counts before people have coded much of it. Each code gets its own
+class-balanced logistic regression (one-vs-rest); its decision values are turned into a calibrated score
+(the probability that a person would code the unit) by scikit-learn's sigmoid (Platt) calibration fitted
+on held-out decisions from the cross-validation.
+A code is suggested where its score reaches its threshold: with ``threshold="auto"`` (the default) each code's own
 threshold, the score at which its cross-validated suggestions agree best with the people's coding by
 Cohen's kappa (``thresholds_``; 0.5 for a code no threshold brings to a kappa of 0.2); with a number,
 that score for every code (0.5: more likely than not; higher for fewer, surer suggestions). A rare code
@@ -97,7 +98,8 @@ class Suggester:
     ``random_state``.
 
     Fitted attributes end in ``_``: ``classes_``, ``cv_scores_``, ``thresholds_`` (per code), ``skipped_``, ``coder_``,
-    ``vectorizer_``, ``estimators_`` (the fold classifiers per code), ``calibrators_``, ``code_info_``,
+    ``vectorizer_``, ``meaning_coder_`` (for the similarity features, or ``None``), ``estimators_`` (the
+    fold classifiers per code), ``calibrators_``, ``code_info_``,
     ``codebook_``, ``codebook_version_``, ``n_units_``, ``n_sources_``.
 
     >>> first = corpus.source_ids[:13]
@@ -235,6 +237,7 @@ class Suggester:
                                                     dtype=np.float32)
             self.char_vectorizer_.fit(texts)
         self.codebook_ = codebook if (codebook is not None and (self.rule_features or self.meaning_features)) else None
+        self.meaning_coder_ = self._meaning_coder()
         x = self._features(corpus, units, texts)
         folds = list(GroupKFold(n_splits=min(self.n_splits, len(sources))).split(x, groups=groups))
         fold_of = np.zeros(len(units), dtype=int)
@@ -296,23 +299,22 @@ class Suggester:
             x = sparse.hstack([x, sparse.csr_matrix(model(self.model).embed(units.text.tolist()))], format="csr")
         if self.codebook_ is None:
             return x.tocsr()
-        from ..coding.coder import apply_codebook
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sources = list(dict.fromkeys(units.source_id))
-            rules = apply_codebook(corpus.subset(sources), self.codebook_, by="rules", unit=self.unit,
-                                   include_researchers=self.include_researchers).codings
         blocks = [x]
         if self.rule_features:
+            from ..coding.coder import apply_codebook
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sources = list(dict.fromkeys(units.source_id))
+                rules = apply_codebook(corpus.subset(sources), self.codebook_, by="rules", unit=self.unit,
+                                       include_researchers=self.include_researchers).codings
             nodes = {node_id: i for i, node_id in enumerate(self.codebook_.nodes)}
             matches = np.zeros((len(units), len(nodes)), dtype=np.float32)
             coding_pos, unit_pos = overlaps(units, rules)
             matches[unit_pos, rules.code_id.map(nodes).to_numpy()[coding_pos]] = 1.0
             blocks.append(sparse.csr_matrix(matches))
-        coder = self._meaning_coder()
-        if coder is not None:
-            profile = coder.similarities(units.text.tolist())[0]
+        if self.meaning_coder_ is not None:
+            profile = self.meaning_coder_.similarities(units.text.tolist())[0]
             blocks.append(sparse.csr_matrix((MEANING_FEATURE_SCALE * profile).astype(np.float32)))
         return sparse.hstack(blocks, format="csr")
 
@@ -345,9 +347,8 @@ class Suggester:
             names += [f"embedding:{i}" for i in range(model(self.model).dim)]
         if self.codebook_ is not None and self.rule_features:
             names += [f"rule:{node_id}" for node_id in self.codebook_.nodes]
-        coder = self._meaning_coder()
-        if coder is not None:
-            names += [f"meaning:{node_id}" for node_id in coder.nodes]
+        if self.meaning_coder_ is not None:
+            names += [f"meaning:{node_id}" for node_id in self.meaning_coder_.nodes]
         return names
 
     def _classifier(self):

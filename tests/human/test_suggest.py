@@ -270,7 +270,8 @@ FILLER = ["I went to the post office and then caught the bus home.", "My sister 
           "The nurse changed my tablets.", "I feel less lonely than I did."]
 DEFINED = {"name": "Activities", "version": "1", "themes": [
     {"id": "garden", "label": "Gardening",
-     "definition": "Growing plants, flowers, fruit or vegetables: digging, planting, weeding, a garden or an allotment."},
+     "definition": "Growing plants, flowers, fruit or vegetables: digging, planting, weeding, a garden or an "
+                   "allotment."},
     {"id": "food", "label": "Food and meals",
      "definition": "Cooking, eating or sharing food and drink: meals, breakfast, lunch, dinner, baking."}]}
 
