@@ -293,10 +293,13 @@ class Suggester:
         x = self.vectorizer_.transform(texts)
         if self.char_vectorizer_ is not None:
             x = sparse.hstack([x, self.char_vectorizer_.transform(texts)], format="csr")
-        if self.embeddings:
+        vectors = None
+        if self.embeddings or self.meaning_coder_ is not None:  # embedded once, for both uses
             from ..embedding import model
 
-            x = sparse.hstack([x, sparse.csr_matrix(model(self.model).embed(units.text.tolist()))], format="csr")
+            vectors = model(self.model).embed(units.text.tolist())
+        if self.embeddings:
+            x = sparse.hstack([x, sparse.csr_matrix(vectors)], format="csr")
         if self.codebook_ is None:
             return x.tocsr()
         blocks = [x]
@@ -314,7 +317,8 @@ class Suggester:
             matches[unit_pos, rules.code_id.map(nodes).to_numpy()[coding_pos]] = 1.0
             blocks.append(sparse.csr_matrix(matches))
         if self.meaning_coder_ is not None:
-            profile = self.meaning_coder_.similarities(units.text.tolist())[0]
+            words = self.meaning_coder_.words.transform(units.text.tolist())
+            profile = self.meaning_coder_.similarities_of(vectors, words=words)[0]
             blocks.append(sparse.csr_matrix((MEANING_FEATURE_SCALE * profile).astype(np.float32)))
         return sparse.hstack(blocks, format="csr")
 
