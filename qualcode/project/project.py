@@ -548,6 +548,24 @@ class Project:
             retired={c: n for c, n in sorted(in_use.items()) if c in book.nodes and book.nodes[c].status == "retired"},
             stale_decisions=stale)
 
+    def source_counts(self) -> "pd.DataFrame":
+        """Per source with codings: ``codings`` (not rejected), ``waiting`` (suggested, not yet decided) and
+        ``coded_turns`` (turns holding a coding not rejected), counted in the database over the codings
+        :meth:`codings` shows, without reading them (the overview of a large project needs only these)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.store.source_counts(),
+                            columns=["source_id", "codings", "waiting", "coded_turns"]).astype(
+            {"codings": "int64", "waiting": "int64", "coded_turns": "int64"})
+
+    def origin_counts(self) -> "pd.DataFrame":
+        """``origin``, ``status``, ``codings``: how many of the codings :meth:`codings` shows have each origin and
+        status, counted in the database."""
+        import pandas as pd
+
+        return pd.DataFrame(self.store.origin_status_counts(), columns=["origin", "status", "codings"]).astype(
+            {"codings": "int64"})
+
     # -- decisions ------------------------------------------------------------------------------------
     def _state(self, coding_id: str) -> tuple[str, int]:
         decisions = self.store.by_field("decision", "coding_id", coding_id)

@@ -429,6 +429,34 @@ class Store:
             "WHERE m.coding_id = d.coding_id)), sum(d.aside IS NOT NULL) FROM decisions d INDEXED BY decisions_coder "
             "GROUP BY d.coder, d.status ORDER BY d.coder, d.status").fetchall()
 
+    #: The codings ``Project.codings()`` shows, as (source_id, segment_id, origin, status): each machine coding
+    #: with the latest decision on it by anyone (``suggested`` if none), an accepted coding no rule suggests any
+    #: more, and each hand coding; nothing kept aside. Counted here, the overview need not read the table.
+    _SHOWN = (
+        "WITH last AS (SELECT d.coding_id, d.status, d.row FROM decisions d JOIN (SELECT coding_id,"
+        " max(change_id) AS change_id FROM decisions WHERE aside IS NULL GROUP BY coding_id) l"
+        " ON l.coding_id = d.coding_id AND l.change_id = d.change_id WHERE d.aside IS NULL),"
+        " shown AS (SELECT m.source_id, m.segment_id, m.origin, coalesce(last.status, 'suggested') AS status"
+        " FROM machine_codings m LEFT JOIN last ON last.coding_id = m.coding_id"
+        " UNION ALL SELECT json_extract(row, '$.source_id'), json_extract(row, '$.segment_id'),"
+        " json_extract(row, '$.origin'), 'accepted' FROM last WHERE status = 'accepted'"
+        " AND NOT EXISTS (SELECT 1 FROM machine_codings m WHERE m.coding_id = last.coding_id)"
+        " UNION ALL SELECT json_extract(row, '$.source_id'), json_extract(row, '$.segment_id'),"
+        " json_extract(row, '$.origin'), 'human' FROM human_codings WHERE aside IS NULL) "
+    )
+
+    def source_counts(self) -> list[tuple]:
+        """(source_id, codings not rejected, codings waiting for review, turns with a coding not rejected)."""
+        return self.conn.execute(
+            self._SHOWN + "SELECT source_id, sum(status != 'rejected'), sum(status = 'suggested'),"
+            " count(DISTINCT CASE WHEN status != 'rejected' THEN segment_id END) FROM shown"
+            " GROUP BY source_id ORDER BY source_id").fetchall()
+
+    def origin_status_counts(self) -> list[tuple]:
+        """(origin, status, codings) of the codings ``Project.codings()`` shows."""
+        return self.conn.execute(self._SHOWN + "SELECT origin, status, count(*) FROM shown GROUP BY origin, status"
+                                 " ORDER BY origin, status").fetchall()
+
     def human_counts(self) -> list[tuple]:
         return self.conn.execute("SELECT coder, count(*), sum(aside IS NOT NULL) FROM human_codings "
                                  "GROUP BY coder ORDER BY coder").fetchall()

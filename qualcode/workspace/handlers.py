@@ -76,8 +76,8 @@ class State:
             corpus = self.corpus(p)
             status = p.status()
             self.changed = set(status.changed_sources)
-            codings = p.codings()
-            return views.overview(corpus, p.codebook, status, codings, group=group, attribute=attribute)
+            return views.overview(corpus, p.codebook, status, p.source_counts(), p.origin_counts(), group=group,
+                                  attribute=attribute)
 
         try:
             data = await self.call(build)

@@ -223,17 +223,16 @@ def parse_attribute(text: str | None) -> tuple[str, str] | None:
     return name.strip(), value.strip()
 
 
-def overview(corpus, book, status, codings, *, group=None, attribute=None) -> dict:
+def overview(corpus, book, status, source_counts, origin_counts, *, group=None, attribute=None) -> dict:
     """The overview: sources by group and participant with coverage and codings; codings by origin and status;
-    per code, how many suggestions wait for review."""
+    per code, how many suggestions wait for review. ``source_counts`` and ``origin_counts`` are
+    :meth:`Project.source_counts` and :meth:`Project.origin_counts` (counted in the project's database)."""
     people = _participants(corpus)
     groups = sorted({p.get("group") for p in people.values() if p.get("group")})
     attributes = [c for c in corpus.participants.columns if c not in ("participant_id", "label")]
     wanted = parse_attribute(attribute)
-    shown = codings[codings.status != "rejected"]
-    coded_turns = shown.groupby("source_id")["segment_id"].nunique().to_dict() if len(shown) else {}
-    per_source = shown.groupby("source_id").size().to_dict() if len(shown) else {}
-    waiting = codings[codings.status == "suggested"].groupby("source_id").size().to_dict() if len(codings) else {}
+    counted = source_counts.set_index("source_id")
+    coded_turns, per_source, waiting = (counted[c].to_dict() for c in ("coded_turns", "codings", "waiting"))
     rows = []
     changed = set(status.changed_sources)
     sources = corpus.sources  # computed on each access: once here
@@ -256,7 +255,8 @@ def overview(corpus, book, status, codings, *, group=None, attribute=None) -> di
             "changed": sid in changed,
         })
     rows.sort(key=lambda r: (r["groups"], r["source_id"]))
-    table = codings.groupby(["origin", "status"]).size().unstack(fill_value=0) if len(codings) else None
+    table = (origin_counts.pivot_table(index="origin", columns="status", values="codings", aggfunc="sum", fill_value=0)
+             if len(origin_counts) else None)
     statuses = [s for s in STATUSES if table is not None and s in table.columns]
     by_origin = [] if table is None else [
         {"origin": origin, "counts": [int(table.loc[origin, s]) for s in statuses], "total": int(table.loc[origin].sum())}

@@ -126,6 +126,55 @@ def test_an_accepted_coding_stays_when_its_rules_change_and_decisions_on_gone_co
     assert any("no longer suggest" in line for line in status.lines())
 
 
+def test_counts_per_source_and_origin_are_those_of_the_codings_table(project, study, tmp_path):
+    """The overview's counts come from the database; they must be what the whole codings table says, with
+    every kind of decision: accepted, rejected, decided again by another coder, accepted on a coding no rule
+    suggests any more, hand codings, and a hand coding kept aside after its transcript changed."""
+    table = project.codings(status="suggested")
+    c1, gp = table[table.source_id == "C1"], table[table.source_id == "GP-FG1"]
+    project.accept(c1.coding_id.iloc[0], coder="alice")
+    project.reject(c1.coding_id.iloc[1], coder="alice")
+    project.reject(c1.coding_id.iloc[2], coder="alice")
+    project.accept(c1.coding_id.iloc[2], coder="bob")  # the latest decision, by anyone, counts
+    project.reject(gp.coding_id.iloc[0], coder="bob")
+    buddying = table[(table.code_id == "buddying") & (table.origin == "rule")]
+    project.accept(buddying.coding_id.iloc[0], coder="alice")
+    project.code("C1", 10, 40, "buddying", coder="alice")
+    project.code("GP-FG1", 0, 20, "buddying", coder="bob")
+    text = project.store.source_text("C2")
+    quote = "I couldn't get on the bus"
+    at = text.index(quote)
+    project.code("C2", at, at + len(quote), "buddying", coder="bob")
+    path = study / "clients" / "C2.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("I couldn't get on the bus,", "buses were impossible,"),
+                    encoding="utf-8")
+    project.refresh()
+
+    def drop_rules(data):
+        _node(data, "buddying")["rules"] = {}
+
+    project.set_codebook(_edit_codebook(tmp_path, drop_rules))
+    corpus = qualcode.load_corpus(project.folder)
+    project.refresh(corpus, qualcode.code(corpus, project.codebook, by="rules"))
+
+    whole = project.codings()
+    statuses = set(whole.status)
+    assert statuses == {"suggested", "accepted", "rejected", "human"}
+    assert not project.status().aside.empty  # bob's hand coding on C2 is aside and in neither
+    shown = whole[whole.status != "rejected"]
+    expected = pd.DataFrame({
+        "codings": shown.groupby("source_id").size(),
+        "waiting": whole[whole.status == "suggested"].groupby("source_id").size(),
+        "coded_turns": shown.groupby("source_id").segment_id.nunique(),
+    }).fillna(0).astype("int64").reset_index(names="source_id")
+    counts = project.source_counts()
+    pd.testing.assert_frame_equal(counts, expected.sort_values("source_id").reset_index(drop=True))
+    c1_row = counts.set_index("source_id").loc["C1"]
+    assert c1_row.waiting < c1_row.codings  # C1's decisions and hand coding are counted
+    by_origin = whole.groupby(["origin", "status"]).size().rename("codings").reset_index()
+    pd.testing.assert_frame_equal(project.origin_counts(), by_origin)
+
+
 def test_a_retired_code_keeps_its_decisions_and_a_merge_moves_them(project, tmp_path):
     table = project.codings()
     coding = table[table.code_id == "buddying"].coding_id.iloc[0]
