@@ -558,6 +558,21 @@ class Project:
                             columns=["source_id", "codings", "waiting", "coded_turns"]).astype(
             {"codings": "int64", "waiting": "int64", "coded_turns": "int64"})
 
+    def source_of(self, coding_id: str) -> str | None:
+        """The source of coding ``coding_id`` as :meth:`codings` shows it, looked up by its id alone; ``None``
+        when :meth:`codings` does not show it (no such coding, kept aside, or a decision on a coding no rule
+        suggests any more that was not an acceptance)."""
+        coding_id = str(coding_id)
+        machine = self.store.machine_coding(coding_id)
+        if machine is not None:
+            return machine["source_id"]
+        human = self.store.get("human", (coding_id,))
+        if human is not None:
+            return human["source_id"] if human["aside"] is None else None
+        decisions = [d for d in self.store.by_field("decision", "coding_id", coding_id) if d["aside"] is None]
+        latest = max(decisions, key=lambda d: d["change_id"]) if decisions else None
+        return json.loads(latest["row"]).get("source_id") if latest and latest["status"] == "accepted" else None
+
     def origin_counts(self) -> "pd.DataFrame":
         """``origin``, ``status``, ``codings``: how many of the codings :meth:`codings` shows have each origin and
         status, counted in the database."""

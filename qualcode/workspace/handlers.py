@@ -110,12 +110,11 @@ class State:
         coding_id = request.path_params["coding_id"]
 
         def find(p):
-            codings = p.codings()
-            match = codings[codings.coding_id == coding_id]
-            if not len(match):
+            source_id = p.source_of(coding_id)
+            if source_id is None:
                 raise NotFound(f"no coding {coding_id!r} in this project (it may have been undone); open its source "
                                "from the overview.")
-            return match.iloc[0]["source_id"]
+            return source_id
 
         try:
             source_id = await self.call(find)

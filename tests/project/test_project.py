@@ -126,7 +126,7 @@ def test_an_accepted_coding_stays_when_its_rules_change_and_decisions_on_gone_co
     assert any("no longer suggest" in line for line in status.lines())
 
 
-def test_counts_per_source_and_origin_are_those_of_the_codings_table(project, study, tmp_path):
+def test_counts_and_the_source_of_a_coding_are_those_of_the_codings_table(project, study, tmp_path):
     """The overview's counts come from the database; they must be what the whole codings table says, with
     every kind of decision: accepted, rejected, decided again by another coder, accepted on a coding no rule
     suggests any more, hand codings, and a hand coding kept aside after its transcript changed."""
@@ -138,13 +138,14 @@ def test_counts_per_source_and_origin_are_those_of_the_codings_table(project, st
     project.accept(c1.coding_id.iloc[2], coder="bob")  # the latest decision, by anyone, counts
     project.reject(gp.coding_id.iloc[0], coder="bob")
     buddying = table[(table.code_id == "buddying") & (table.origin == "rule")]
-    project.accept(buddying.coding_id.iloc[0], coder="alice")
+    gone = buddying.coding_id.iloc[0]
+    project.accept(gone, coder="alice")
     project.code("C1", 10, 40, "buddying", coder="alice")
     project.code("GP-FG1", 0, 20, "buddying", coder="bob")
     text = project.store.source_text("C2")
     quote = "I couldn't get on the bus"
     at = text.index(quote)
-    project.code("C2", at, at + len(quote), "buddying", coder="bob")
+    aside = project.code("C2", at, at + len(quote), "buddying", coder="bob")
     path = study / "clients" / "C2.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("I couldn't get on the bus,", "buses were impossible,"),
                     encoding="utf-8")
@@ -173,6 +174,11 @@ def test_counts_per_source_and_origin_are_those_of_the_codings_table(project, st
     assert c1_row.waiting < c1_row.codings  # C1's decisions and hand coding are counted
     by_origin = whole.groupby(["origin", "status"]).size().rename("codings").reset_index()
     pd.testing.assert_frame_equal(project.origin_counts(), by_origin)
+    # a coding memo's link finds its source by the coding's id alone, for every kind of coding shown
+    one_of_each = pd.concat([whole.groupby(["origin", "status"]).head(3), whole[whole.coding_id == gone]])
+    assert project.store.machine_coding(gone) is None  # accepted, and no rule suggests it any more
+    assert [project.source_of(c) for c in one_of_each.coding_id] == one_of_each.source_id.tolist()
+    assert project.source_of(aside) is None and project.source_of("c000nothing") is None
 
 
 def test_a_retired_code_keeps_its_decisions_and_a_merge_moves_them(project, tmp_path):
