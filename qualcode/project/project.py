@@ -558,6 +558,31 @@ class Project:
                             columns=["source_id", "codings", "waiting", "coded_turns"]).astype(
             {"codings": "int64", "waiting": "int64", "coded_turns": "int64"})
 
+    def waiting(self, *, code: str | None = None, origin: str | None = None, offset: int = 0,
+                limit: int | None = None) -> "pd.DataFrame":
+        """The suggestions nobody has decided yet (the rows ``codings(status="suggested")`` gives), most
+        informative first (a calibrated score nearest 0.5 first, then a rule coding with one matched term, ...;
+        then in reading order), as ``coding_id``, ``source_id``, ``start``, ``code_id``, ``origin`` and
+        ``score``: read from the database without the rest of the table (what the review queue shows).
+        ``code``: that node and its descendants; ``offset``/``limit``: a slice of that order."""
+        import pandas as pd
+
+        ids = None
+        if code is not None:
+            node_id = self._check_code(code)
+            ids = [node_id, *(n.id for n in self.codebook.descendants(node_id))]
+        rows = self.store.undecided(origin=origin, code_ids=ids, offset=offset, limit=limit)
+        return pd.DataFrame(rows, columns=["coding_id", "source_id", "start", "code_id", "origin", "score"]).astype(
+            {"start": "int64", "score": "float64"})
+
+    def waiting_counts(self, *, origin: str | None = None) -> dict[str, int]:
+        """code_id -> how many suggestions of that code (of ``origin``, if given) nobody has decided yet."""
+        out: dict[str, int] = {}
+        for code_id, row_origin, n, decided in self.store.machine_counts():
+            if (origin is None or row_origin == origin) and n > decided:
+                out[code_id] = out.get(code_id, 0) + n - decided
+        return out
+
     def source_of(self, coding_id: str) -> str | None:
         """The source of coding ``coding_id`` as :meth:`codings` shows it, looked up by its id alone; ``None``
         when :meth:`codings` does not show it (no such coding, kept aside, or a decision on a coding no rule

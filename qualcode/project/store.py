@@ -417,7 +417,7 @@ class Store:
         counts = {(c, o): [c, o, n, 0] for c, o, n in self.conn.execute(
             "SELECT code_id, origin, count(*) FROM machine_codings GROUP BY code_id, origin")}
         for c, o, n in self.conn.execute(
-                "SELECT m.code_id, m.origin, count(*) FROM (SELECT DISTINCT coding_id FROM decisions) d "
+                "SELECT m.code_id, m.origin, count(*) FROM (SELECT DISTINCT coding_id FROM decisions WHERE aside IS NULL) d "
                 "JOIN machine_codings m ON m.coding_id = d.coding_id GROUP BY m.code_id, m.origin"):
             counts[(c, o)][3] = n
         return [tuple(v) for _, v in sorted(counts.items())]
@@ -451,6 +451,28 @@ class Store:
             self._SHOWN + "SELECT source_id, sum(status != 'rejected'), sum(status = 'suggested'),"
             " count(DISTINCT CASE WHEN status != 'rejected' THEN segment_id END) FROM shown"
             " GROUP BY source_id ORDER BY source_id").fetchall()
+
+    #: Most informative first: a calibrated score (0-1: coding by meaning, the Suggester) is least certain near
+    #: 0.5; a rule coding's score counts its matched terms (1, 2, ...) and one match is the least certain of
+    #: those, after the uncertain calibrated ones; no score last. Then in reading order.
+    REVIEW_ORDER = ("CASE WHEN score IS NULL THEN 1.0 WHEN score <= 1 THEN abs(score - 0.5)"
+                    " ELSE 0.5 + 0.5 * (1 - 1.0 / score) END, source_id, start, coding_id")
+
+    def undecided(self, *, origin: str | None = None, code_ids=None, offset: int = 0,
+                  limit: int | None = None) -> list[tuple]:
+        """(coding_id, source_id, start, code_id, origin, score) of the machine codings with no decision (one
+        kept aside does not count), of ``origin`` and ``code_ids`` if given, in :data:`REVIEW_ORDER`."""
+        clauses, args = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.coding_id = m.coding_id AND d.aside IS NULL)"], []
+        if origin is not None:
+            clauses.append("origin = ?")
+            args.append(origin)
+        if code_ids is not None:
+            code_ids = list(code_ids)
+            clauses.append(f"code_id IN ({', '.join('?' * len(code_ids))})")
+            args += code_ids
+        sql = (f"SELECT coding_id, source_id, start, code_id, origin, score FROM machine_codings m WHERE "
+               f"{' AND '.join(clauses)} ORDER BY {self.REVIEW_ORDER} LIMIT ? OFFSET ?")
+        return self.conn.execute(sql, [*args, -1 if limit is None else int(limit), max(0, int(offset))]).fetchall()
 
     def origin_status_counts(self) -> list[tuple]:
         """(origin, status, codings) of the codings ``Project.codings()`` shows."""

@@ -136,8 +136,18 @@ class State:
             if code is not None and code not in book.nodes:
                 raise NotFound(f"no code {code!r} in the codebook{did_you_mean(code, book.nodes)}; the review "
                                "queue takes a code id from the codebook page.")
-            return views.queue_page(corpus, book, p.codings(), code=code, position=position,
-                                    origin=params.get("origin") or None)
+            origin = params.get("origin") or None
+            per_code = p.waiting_counts(origin=origin)
+            ids = {code, *(n.id for n in book.descendants(code))} if code else None
+            total = sum(n for c, n in per_code.items() if ids is None or c in ids)
+            at = min(position, max(total - 1, 0))
+            # the page reads the one suggestion it shows, and that suggestion's source's codings
+            chosen = p.waiting(code=code, origin=origin, offset=at, limit=1) if total else None
+            row = None
+            if chosen is not None and len(chosen):
+                one = p.codings(source_id=chosen.source_id.iloc[0])
+                row = one[one.coding_id == chosen.coding_id.iloc[0]].iloc[0].to_dict()
+            return views.queue_page(corpus, book, per_code, row, total=total, position=at, code=code, origin=origin)
 
         try:
             data = await self.call(build)

@@ -327,35 +327,16 @@ def source_page(corpus, source, book, codings, memos, changed: set[str], filters
     }
 
 
-def review_order(frame):
-    """Suggestions most informative first, then in reading order. A calibrated score (0-1, coding by meaning and
-    the Suggester) is least certain near 0.5; a rule coding's score counts its matched terms (1, 2, ...), and
-    one match is the least certain of those, so it comes after the uncertain calibrated ones."""
-    scores = frame["score"].astype("float64")
-    calibrated = (scores - 0.5).abs()
-    counted = 0.5 + 0.5 * (1 - 1 / scores.clip(lower=1))
-    key = calibrated.where(scores <= 1, counted).fillna(1.0)
-    return frame.assign(_key=key).sort_values(["_key", "source_id", "start"], kind="stable").drop(columns="_key")
-
-
-def queue_page(corpus, book, codings, *, code=None, position=0, origin=None) -> dict:
-    """The review queue: the suggestion at ``position`` among those nobody has decided yet, with its context and
-    evidence (one decision settles a suggestion for the team; each coder's decisions are kept apart)."""
+def queue_page(corpus, book, per_code: dict[str, int], row: dict | None, *, total: int, position: int, code=None,
+               origin=None) -> dict:
+    """The review queue: the suggestion at ``position`` among the ``total`` nobody has decided yet (the project
+    orders them, most informative first), with its context and evidence (one decision settles a suggestion for
+    the team; each coder's decisions are kept apart). ``per_code``: code_id -> suggestions waiting; ``row``: the
+    one shown, a row of the codings table (a dict), or None."""
     colour = colours(book)
     labels = {n.id: n.label for n in _all_nodes(book)}
-    pending = codings[codings.status == "suggested"]
-    if origin:
-        pending = pending[pending.origin == origin]
-    per_code = pending.groupby("code_id").size().to_dict() if len(pending) else {}
-    if code:
-        ids = {code, *(n.id for n in book.descendants(code))}
-        pending = pending[pending.code_id.isin(ids)]
-    pending = review_order(pending)
-    total = len(pending)
-    position = min(position, max(total - 1, 0))
     item = None
-    if total:
-        row = pending.iloc[position].to_dict()
+    if row is not None:
         item = coding_record(row, colour, labels)
         item["version"] = int(row.get("version") or 0)
         source = corpus.source(row["source_id"]) if row["source_id"] in corpus else None

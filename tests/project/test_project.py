@@ -126,10 +126,11 @@ def test_an_accepted_coding_stays_when_its_rules_change_and_decisions_on_gone_co
     assert any("no longer suggest" in line for line in status.lines())
 
 
-def test_counts_and_the_source_of_a_coding_are_those_of_the_codings_table(project, study, tmp_path):
-    """The overview's counts come from the database; they must be what the whole codings table says, with
-    every kind of decision: accepted, rejected, decided again by another coder, accepted on a coding no rule
-    suggests any more, hand codings, and a hand coding kept aside after its transcript changed."""
+def test_counts_waiting_suggestions_and_a_codings_source_are_those_of_the_codings_table(project, study, tmp_path):
+    """The overview's counts, the review queue's suggestions and a coding memo's link come from the database;
+    they must be what the whole codings table says, with every kind of decision: accepted, rejected, decided
+    again by another coder, accepted on a coding no rule suggests any more, hand codings, and a hand coding
+    kept aside after its transcript changed."""
     table = project.codings(status="suggested")
     c1, gp = table[table.source_id == "C1"], table[table.source_id == "GP-FG1"]
     project.accept(c1.coding_id.iloc[0], coder="alice")
@@ -150,6 +151,31 @@ def test_counts_and_the_source_of_a_coding_are_those_of_the_codings_table(projec
     path.write_text(path.read_text(encoding="utf-8").replace("I couldn't get on the bus,", "buses were impossible,"),
                     encoding="utf-8")
     project.refresh()
+
+    def check_waiting(whole):
+        # the review queue: the undecided suggestions, read alone, most informative first: a calibrated score
+        # nearest 0.5, then a rule coding's matched-term count (one match least certain), then reading order
+        columns = ["coding_id", "source_id", "start", "code_id", "origin", "score"]
+        suggested = whole[whole.status == "suggested"]
+        score = suggested.score
+        key = score.sub(0.5).abs().where(score <= 1, 0.5 + 0.5 * (1 - 1 / score)).fillna(1.0)
+        expected = suggested.assign(key=key).sort_values(["key", "source_id", "start", "coding_id"])[columns]
+        waiting = project.waiting()
+        assert len(waiting) == len(suggested) == sum(project.waiting_counts().values()) > 0
+        pd.testing.assert_frame_equal(waiting, expected.reset_index(drop=True), check_dtype=False)
+        for origin in set(waiting.origin):
+            of_origin = waiting[waiting.origin == origin]
+            code = of_origin.code_id.value_counts().index[0]
+            in_order = of_origin[of_origin.code_id == code]
+            assert project.waiting(code=code, origin=origin, offset=2, limit=3).coding_id.tolist() == \
+                in_order.coding_id.iloc[2:5].tolist()
+            assert project.waiting_counts(origin=origin)[code] == len(in_order)
+        return waiting
+
+    # rules and meaning: calibrated scores (0-1) come before a rule coding's count of matched terms
+    first = check_waiting(project.codings())
+    assert set(first.origin) == {"rule", "meaning"}
+    assert first.origin.iloc[0] == "meaning" and first.origin.iloc[-1] == "rule"
 
     def drop_rules(data):
         _node(data, "buddying")["rules"] = {}
@@ -174,6 +200,7 @@ def test_counts_and_the_source_of_a_coding_are_those_of_the_codings_table(projec
     assert c1_row.waiting < c1_row.codings  # C1's decisions and hand coding are counted
     by_origin = whole.groupby(["origin", "status"]).size().rename("codings").reset_index()
     pd.testing.assert_frame_equal(project.origin_counts(), by_origin)
+    check_waiting(whole)
     # a coding memo's link finds its source by the coding's id alone, for every kind of coding shown
     one_of_each = pd.concat([whole.groupby(["origin", "status"]).head(3), whole[whole.coding_id == gone]])
     assert project.store.machine_coding(gone) is None  # accepted, and no rule suggests it any more

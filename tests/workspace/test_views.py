@@ -67,14 +67,6 @@ def test_colours_come_from_the_codebook_and_nothing_else_reaches_css():
     assert colour["b"].startswith("#") and len(colour["b"]) == 7
 
 
-def test_the_queue_puts_the_least_certain_first():
-    import pandas as pd
-
-    frame = pd.DataFrame({"score": [0.95, 0.52, 3.0, 1.0, 0.1], "source_id": ["s"] * 5, "start": range(5)})
-    order = views.review_order(frame)["score"].tolist()
-    assert order == [0.52, 0.1, 0.95, 1.0, 3.0]
-
-
 def test_the_shipped_codebook_gets_a_colour_per_node():
     book = qualcode.Codebook.from_yaml(ROOT / "codebooks" / "social_prescribing.yaml")
     colour = views.colours(book)
