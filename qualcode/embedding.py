@@ -94,9 +94,11 @@ def _mean_pooler(table, tokenizer):
 
     table = np.ascontiguousarray(table, dtype=np.float32)
     tokenizer.no_padding()
+    # The same ids without each token's character offsets, which pooling never reads (tokenizers >= 0.20).
+    encode_batch = getattr(tokenizer, "encode_batch_fast", tokenizer.encode_batch)
 
     def encode(texts):
-        encoded = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        encoded = encode_batch(list(texts), add_special_tokens=False)
         lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(encoded))
         ids = np.fromiter(itertools.chain.from_iterable(e.ids for e in encoded), dtype=np.int64,
                           count=int(lengths.sum()))
