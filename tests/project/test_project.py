@@ -55,6 +55,18 @@ def _node(data, node_id):
     return next(n for n in _walk(data["themes"]) if n.get("id") == node_id)
 
 
+def _drop_rules_and_recode(project, tmp_path, node_id):
+    """Remove ``node_id``'s rules from the project's codebook and code the sources again by rules only (coding by
+    meaning may suggest the same passage for the node again from its definition, and a decision follows its
+    passage and code whoever suggests it)."""
+    def drop_rules(data):
+        _node(data, node_id)["rules"] = {}
+
+    project.set_codebook(_edit_codebook(tmp_path, drop_rules))
+    corpus = qualcode.load_corpus(project.folder)
+    project.refresh(corpus, qualcode.code(corpus, project.codebook, by="rules"))
+
+
 # -- the project file --------------------------------------------------------------------------------
 def test_init_makes_one_sqlite_file_in_wal_mode_next_to_the_sources_and_the_loader_skips_it(project, study):
     assert project.path == study / "qualcode-project.db"
@@ -107,14 +119,7 @@ def test_an_accepted_coding_stays_when_its_rules_change_and_decisions_on_gone_co
     project.accept(kept, coder="alice")
     project.reject(gone, coder="alice")
 
-    def drop_rules(data):
-        _node(data, "buddying")["rules"] = {}
-
-    project.set_codebook(_edit_codebook(tmp_path, drop_rules))
-    # by rules only: coding by meaning may suggest the same passage as buddying again from its definition, and
-    # a decision follows its passage and code whoever suggests it
-    corpus = qualcode.load_corpus(project.folder)
-    project.refresh(corpus, qualcode.code(corpus, project.codebook, by="rules"))
+    _drop_rules_and_recode(project, tmp_path, "buddying")
     after = project.codings()
     assert not ((after.code_id == "buddying") & (after.status == "suggested")).any()
     row = after.set_index("coding_id").loc[kept]
@@ -177,13 +182,7 @@ def test_counts_waiting_suggestions_and_a_codings_source_are_those_of_the_coding
     assert set(first.origin) == {"rule", "meaning"}
     assert first.origin.iloc[0] == "meaning" and first.origin.iloc[-1] == "rule"
 
-    def drop_rules(data):
-        _node(data, "buddying")["rules"] = {}
-
-    project.set_codebook(_edit_codebook(tmp_path, drop_rules))
-    corpus = qualcode.load_corpus(project.folder)
-    project.refresh(corpus, qualcode.code(corpus, project.codebook, by="rules"))
-
+    _drop_rules_and_recode(project, tmp_path, "buddying")
     whole = project.codings()
     statuses = set(whole.status)
     assert statuses == {"suggested", "accepted", "rejected", "human"}
