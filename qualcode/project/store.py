@@ -417,7 +417,8 @@ class Store:
         counts = {(c, o): [c, o, n, 0] for c, o, n in self.conn.execute(
             "SELECT code_id, origin, count(*) FROM machine_codings GROUP BY code_id, origin")}
         for c, o, n in self.conn.execute(
-                "SELECT m.code_id, m.origin, count(*) FROM (SELECT DISTINCT coding_id FROM decisions WHERE aside IS NULL) d "
+                "SELECT m.code_id, m.origin, count(*) FROM"
+                " (SELECT DISTINCT coding_id FROM decisions WHERE aside IS NULL) d "
                 "JOIN machine_codings m ON m.coding_id = d.coding_id GROUP BY m.code_id, m.origin"):
             counts[(c, o)][3] = n
         return [tuple(v) for _, v in sorted(counts.items())]
@@ -462,7 +463,8 @@ class Store:
                   limit: int | None = None) -> list[tuple]:
         """(coding_id, source_id, start, code_id, origin, score) of the machine codings with no decision (one
         kept aside does not count), of ``origin`` and ``code_ids`` if given, in :data:`REVIEW_ORDER`."""
-        clauses, args = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.coding_id = m.coding_id AND d.aside IS NULL)"], []
+        clauses = ["NOT EXISTS (SELECT 1 FROM decisions d WHERE d.coding_id = m.coding_id AND d.aside IS NULL)"]
+        args: list = []
         if origin is not None:
             clauses.append("origin = ?")
             args.append(origin)
