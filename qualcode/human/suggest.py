@@ -593,8 +593,7 @@ def _evidence(row, coef, names, top: int = 4) -> str:
     best = [i for i in np.argsort(-contributions, kind="stable") if lexical[i]][:top]
     terms = [names[row.indices[i]].replace("_", " ") for i in best if contributions[i] > 0]
     meaning = sum(c for i, c in zip(row.indices, contributions) if names[i].startswith(("embedding:", "meaning:")))
-    words = [t for t in terms if not t.startswith("embedding:")]
-    return "model: " + ", ".join(words + ([f"meaning ({meaning:+.2f})"] if meaning > 0 else []))
+    return "model: " + ", ".join(terms + ([f"meaning ({meaning:+.2f})"] if meaning > 0 else []))
 
 
 def _most_common(series):
